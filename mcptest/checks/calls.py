@@ -1,0 +1,92 @@
+"""Call tools once per run and remember what happened, so several checks can judge one call."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from mcptest.checks.base import CheckContext
+from mcptest.checks.examples import example_arguments
+from mcptest.findings import NotApplicable
+from mcptest.wire import Reply, RequestTimeout
+from mcptest.wire.base import dumps
+
+
+@dataclass
+class ToolCall:
+    """One ``tools/call`` and its outcome."""
+
+    tool: dict[str, Any]
+    arguments: dict[str, Any]
+    reply: Reply
+    seconds: float
+
+    @property
+    def name(self) -> str:
+        return str(self.tool.get("name"))
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        return self.reply.result if self.reply.ok and isinstance(self.reply.result, dict) else None
+
+    @property
+    def is_error(self) -> bool:
+        return bool(self.result and self.result.get("isError") is True)
+
+    def reproduce(self, ctx: CheckContext) -> str:
+        """A ``mcptest call`` line that repeats this call by hand."""
+        return call_line(ctx, self.name, self.arguments)
+
+
+def call_line(ctx: CheckContext, tool: str, arguments: Any) -> str:
+    """The ``mcptest call TARGET TOOL 'JSON'`` line for a call."""
+    import shlex
+
+    parts = ["mcptest", "call", shlex.quote(ctx.handle.target.raw)]
+    if ctx.handle.target.launch:
+        parts.append(f"--launch {shlex.quote(shlex.join(ctx.handle.target.launch))}")
+    parts += [shlex.quote(tool), shlex.quote(dumps(arguments))]
+    return " ".join(parts)
+
+
+def callable_tool(ctx: CheckContext, tool: dict[str, Any]) -> dict[str, Any]:
+    """The example arguments for ``tool``, or NotApplicable when the suite must not call it."""
+    blocked = ctx.tool_call_blocked(tool)
+    if blocked:
+        raise NotApplicable(blocked)
+    return example_arguments(tool.get("inputSchema"))
+
+
+def call_tool(ctx: CheckContext, tool: dict[str, Any], arguments: Any, *, meta: dict[str, Any] | None = None) -> ToolCall:
+    """Call ``tool`` on the shared wire with ``arguments``."""
+    params: dict[str, Any] = {"name": tool.get("name"), "arguments": arguments}
+    if meta:
+        params["_meta"] = meta
+    started = time.monotonic()
+    reply = ctx.wire().request("tools/call", params)
+    return ToolCall(tool, arguments if isinstance(arguments, dict) else {}, reply, time.monotonic() - started)
+
+
+def exercise(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
+    """Call ``tool`` once with example arguments and no progress token (cached for the run)."""
+    cache: dict[str, ToolCall] = ctx.__dict__.setdefault("_tool_calls", {})
+    name = str(tool.get("name"))
+    if name not in cache:
+        arguments = callable_tool(ctx, tool)
+        try:
+            cache[name] = call_tool(ctx, tool, arguments)
+        except RequestTimeout as exc:
+            raise ctx.violation(
+                "TOOL-05",
+                f"a tools/call result within {ctx.timeout:g} s",
+                f"no answer: {exc}",
+                wire=ctx.wire(),
+                sent={"name": name, "arguments": arguments},
+            ) from None
+    return cache[name]
+
+
+def safe_tools(ctx: CheckContext) -> list[dict[str, Any]]:
+    """The discovered tools the suite may call."""
+    return [t for t in ctx.surface.items("tools") if ctx.tool_call_blocked(t) is None]

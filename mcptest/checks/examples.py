@@ -1,0 +1,168 @@
+"""Deterministic example arguments for a tool: the smallest valid object its inputSchema admits."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+from jsonschema import FormatChecker
+
+from mcptest.findings import NotApplicable
+
+SAFE_URI = "http://127.0.0.1:9/mcptest"  # the discard port: nothing answers, nothing leaves this machine
+FORMATS = {
+    "email": "user@example.com",
+    "uri": SAFE_URI,
+    "url": SAFE_URI,
+    "uri-reference": SAFE_URI,
+    "iri": SAFE_URI,
+    "hostname": "localhost",
+    "ipv4": "127.0.0.1",
+    "ipv6": "::1",
+    "date-time": "2024-01-02T03:04:05Z",
+    "date": "2024-01-02",
+    "time": "03:04:05Z",
+    "duration": "P1D",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
+
+
+def validator_for(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
+    """A validator for ``schema`` in its declared dialect (2020-12 by default), checking formats."""
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return cls(schema, format_checker=FormatChecker())
+
+
+def example_arguments(schema: Any) -> dict[str, Any]:
+    """The smallest valid arguments for ``schema`` (required properties only, preferring defaults).
+
+    Raises:
+        NotApplicable: no valid example could be built; the reason says why.
+    """
+    if not isinstance(schema, dict):
+        raise NotApplicable("the tool's inputSchema is not an object, so no arguments can be built")
+    try:
+        value = _example(schema, schema, depth=0)
+    except RecursionError:
+        value = None
+    if isinstance(value, dict) and not list(validator_for(schema).iter_errors(value)):
+        return value
+    fallback = _hypothesis_example(schema)
+    if fallback is not None:
+        return fallback
+    raise NotApplicable(f"could not build valid example arguments for inputSchema {json.dumps(schema)[:200]}")
+
+
+def _hypothesis_example(schema: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        from mcptest.fuzz import tool_arguments
+        from hypothesis import HealthCheck, find, settings
+
+        return find(
+            tool_arguments({"name": "example", "inputSchema": schema}),
+            lambda _: True,
+            settings=settings(database=None, max_examples=50, suppress_health_check=list(HealthCheck)),
+        )
+    except Exception:  # noqa: BLE001 - any failure here means "no example", reported by the caller
+        return None
+
+
+def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        return node
+    target: Any = root
+    for part in ref.lstrip("#/").split("/"):
+        if not part:
+            continue
+        part = part.replace("~1", "/").replace("~0", "~")
+        target = target.get(part) if isinstance(target, dict) else None
+    return _resolve(target, root) if isinstance(target, dict) else node
+
+
+def _example(node: Any, root: dict[str, Any], depth: int) -> Any:
+    if not isinstance(node, dict) or depth > 12:
+        return None
+    node = _resolve(node, root)
+    for key in ("const",):
+        if key in node:
+            return node[key]
+    if isinstance(node.get("enum"), list) and node["enum"]:
+        return node["enum"][0]
+    if "default" in node:
+        return node["default"]
+    if isinstance(node.get("examples"), list) and node["examples"]:
+        return node["examples"][0]
+    for key in ("anyOf", "oneOf"):
+        options = node.get(key)
+        if isinstance(options, list) and options:
+            preferred = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")] or options
+            return _example(preferred[0], root, depth + 1)
+    if isinstance(node.get("allOf"), list) and node["allOf"]:
+        merged: dict[str, Any] = {}
+        for part in node["allOf"]:
+            merged.update(_resolve(part, root) if isinstance(part, dict) else {})
+        return _example({**merged, **{k: v for k, v in node.items() if k != "allOf"}}, root, depth + 1)
+    kind = node.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), kind[0] if kind else None)
+    if kind is None:
+        kind = "object" if "properties" in node else "string" if "pattern" in node or "format" in node else None
+    return _by_type(kind, node, root, depth)
+
+
+def _by_type(kind: Any, node: dict[str, Any], root: dict[str, Any], depth: int) -> Any:
+    if kind == "object":
+        props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+        required = [r for r in node.get("required", []) if isinstance(r, str)]
+        return {name: _example(props.get(name, {}), root, depth + 1) for name in required}
+    if kind == "array":
+        count = int(node.get("minItems", 0) or 0)
+        items = node.get("items") if isinstance(node.get("items"), dict) else {}
+        return [_example(items, root, depth + 1) for _ in range(count)]
+    if kind == "string":
+        return _string(node)
+    if kind in ("integer", "number"):
+        return _number(kind, node)
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    return "mcptest"
+
+
+def _string(node: dict[str, Any]) -> str:
+    fmt = node.get("format")
+    if isinstance(fmt, str) and fmt in FORMATS:
+        return FORMATS[fmt]
+    if isinstance(node.get("pattern"), str):
+        try:
+            from hypothesis import find, settings
+            from hypothesis import strategies as st
+
+            return find(st.from_regex(node["pattern"], fullmatch=True), lambda _: True, settings=settings(database=None))
+        except Exception:  # noqa: BLE001 - an unusable pattern leaves the plain default
+            return "mcptest"
+    low = int(node.get("minLength", 0) or 0)
+    text = "mcptest"
+    if low > len(text):
+        text = text + "x" * (low - len(text))
+    high = node.get("maxLength")
+    return text[: int(high)] if isinstance(high, int) else text
+
+
+def _number(kind: str, node: dict[str, Any]) -> int | float:
+    low = node.get("minimum")
+    if isinstance(node.get("exclusiveMinimum"), (int, float)) and not isinstance(node.get("exclusiveMinimum"), bool):
+        low = node["exclusiveMinimum"] + 1
+    high = node.get("maximum", node.get("exclusiveMaximum"))
+    value: float = 1
+    if isinstance(low, (int, float)) and value < low:
+        value = low
+    if isinstance(high, (int, float)) and value >= high:
+        value = high if "maximum" in node else high - 1
+    step = node.get("multipleOf")
+    if isinstance(step, (int, float)) and step > 0 and value % step:
+        value = (value // step + 1) * step
+    return int(value) if kind == "integer" else float(value)

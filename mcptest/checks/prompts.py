@@ -1,0 +1,67 @@
+"""Prompt checks (PROMPT-*): listing shape, prompts/get results and errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcptest.checks.base import CheckContext, check, show
+from mcptest.findings import NotApplicable
+from mcptest.spec.shapes import content_problems, shape_problems
+
+UNKNOWN_PROMPT = "mcptest-no-such-prompt"
+
+
+def _arguments(prompt: dict[str, Any]) -> list[dict[str, Any]]:
+    args = prompt.get("arguments")
+    return [a for a in args if isinstance(a, dict)] if isinstance(args, list) else []
+
+
+def _required(prompt: dict[str, Any]) -> dict[str, str]:
+    return {a["name"]: "mcptest" for a in _arguments(prompt) if a.get("required") is True and isinstance(a.get("name"), str)}
+
+
+@check("PROMPT-01", "prompts", "prompt definition shape", scope="prompt")
+def prompt_shape(ctx: CheckContext, prompt: dict[str, Any]) -> None:
+    problems = shape_problems("Prompt", prompt)
+    if problems:
+        raise ctx.violation("PROMPT-01", "a name and well-formed arguments", "; ".join(problems), sent={"method": "prompts/list"})
+
+
+@check("PROMPT-02", "prompts", "prompts/get returns valid messages", scope="prompt")
+def get_prompt(ctx: CheckContext, prompt: dict[str, Any]) -> None:
+    wire = ctx.wire()
+    reply = wire.request("prompts/get", {"name": prompt.get("name"), "arguments": _required(prompt)})
+    if reply.error_code == -32602:
+        raise NotApplicable(f"the server rejected the example arguments: {show(reply.error)}")
+    if not reply.ok or not isinstance(reply.result, dict):
+        raise ctx.violation("PROMPT-02", "a prompts/get result", show(reply.response), wire=wire, sent=reply.request)
+    messages = reply.result.get("messages")
+    if not isinstance(messages, list):
+        raise ctx.violation("PROMPT-02", "a messages array", show(reply.result), wire=wire, sent=reply.request)
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+            raise ctx.violation("PROMPT-02", 'each message with role "user" or "assistant"', f"messages[{index}]: {show(message)}", wire=wire, sent=reply.request)
+        problems = content_problems(message.get("content"), ctx.version, f"messages[{index}].content")
+        if problems:
+            raise ctx.violation("PROMPT-02", "each message content a valid content block", "; ".join(problems), wire=wire, sent=reply.request)
+
+
+@check("PROMPT-03", "prompts", "unknown prompts get -32602")
+def unknown_prompt(ctx: CheckContext) -> None:
+    ctx.require("prompts")
+    wire = ctx.wire()
+    reply = wire.request("prompts/get", {"name": UNKNOWN_PROMPT})
+    if reply.error_code != -32602:
+        raise ctx.violation("PROMPT-03", "error -32602 for an unknown prompt name", show(reply.response), wire=wire, sent=reply.request)
+
+
+@check("PROMPT-04", "prompts", "missing required arguments get -32602")
+def missing_argument(ctx: CheckContext) -> None:
+    ctx.require("prompts")
+    prompt = next((p for p in ctx.surface.items("prompts") if _required(p)), None)
+    if prompt is None:
+        raise NotApplicable("no prompt declares a required argument")
+    wire = ctx.wire()
+    reply = wire.request("prompts/get", {"name": prompt.get("name"), "arguments": {}})
+    if reply.error_code != -32602:
+        raise ctx.violation("PROMPT-04", f"error -32602 when required {sorted(_required(prompt))} are missing", show(reply.response), wire=wire, sent=reply.request)

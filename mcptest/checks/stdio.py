@@ -1,0 +1,72 @@
+"""stdio transport checks (STDIO-*): a clean stdout, one message per line, UTF-8."""
+
+from __future__ import annotations
+
+import json
+
+from mcptest.checks.base import CheckContext, check, show
+from mcptest.wire import StdioWire
+
+NON_ASCII_ID = "mcptest-h\u00e9llo-\u2713-\u65e5\u672c-\U0001f600"
+
+
+def _session(ctx: CheckContext, wire: StdioWire) -> None:
+    """A typical session: lists, a ping, then a clean shutdown (so exit-time output is seen too)."""
+    for method, cap in (("tools/list", "tools"), ("resources/list", "resources"), ("prompts/list", "prompts")):
+        if ctx.surface.has(cap):
+            wire.request(method, {})
+    wire.request("ping")
+    wire.process.close_stdin()
+    wire.process.wait_exit(3.0)
+    wire.collect(0.2) if wire.process.alive else _drain(wire)
+
+
+def _drain(wire: StdioWire) -> None:
+    try:
+        wire.collect(0.3)
+    except Exception:  # noqa: BLE001 - end of stream is the expected end of the drain
+        return
+
+
+def _joined_json(lines: list[str]) -> str | None:
+    """The first run of consecutive non-JSON lines that together form one JSON value (pretty-printing)."""
+    for start in range(len(lines)):
+        for end in range(start + 2, min(len(lines), start + 400) + 1):
+            try:
+                json.loads("\n".join(lines[start:end]))
+                return "\n".join(lines[start:end])
+            except ValueError:
+                continue
+    return None
+
+
+@check("STDIO-01", "stdio", "stdout carries only MCP messages")
+def clean_stdout(ctx: CheckContext) -> None:
+    ctx.require_transport("stdio")
+    with ctx.fresh() as wire:
+        assert isinstance(wire, StdioWire)
+        _session(ctx, wire)
+        lines = [g for g in wire.garbage]
+        if lines and _joined_json(lines) is None:
+            raise ctx.violation("STDIO-01", "only JSON-RPC messages on stdout", f"{len(lines)} other line(s), first: {show(lines[0], 200)}", wire=wire)
+
+
+@check("STDIO-02", "stdio", "one message per line")
+def one_message_per_line(ctx: CheckContext) -> None:
+    ctx.require_transport("stdio")
+    with ctx.fresh() as wire:
+        assert isinstance(wire, StdioWire)
+        _session(ctx, wire)
+        joined = _joined_json(wire.garbage)
+        if joined is not None:
+            raise ctx.violation("STDIO-02", "each message on one line, without embedded newlines", f"a message spread over several lines: {show(joined, 200)}", wire=wire)
+
+
+@check("STDIO-03", "stdio", "UTF-8 round-trips")
+def utf8_round_trip(ctx: CheckContext) -> None:
+    ctx.require_transport("stdio")
+    ctx.require_version(("2025-03-26", "2025-06-18", "2025-11-25"))
+    wire = ctx.wire()
+    reply = wire.request("ping", id=NON_ASCII_ID)
+    if reply.response.get("id") != NON_ASCII_ID:
+        raise ctx.violation("STDIO-03", f"the UTF-8 id {NON_ASCII_ID!r} echoed unchanged", show(reply.response.get("id")), wire=wire, sent=reply.request)

@@ -1,0 +1,199 @@
+"""Tool checks (TOOL-*): listing shape, schemas, calls, structured output, error handling."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import jsonschema
+
+from mcptest.checks.base import CheckContext, check, show
+from mcptest.checks.calls import call_line, call_tool, callable_tool, exercise, safe_tools
+from mcptest.checks.examples import example_arguments, validator_for
+from mcptest.findings import NotApplicable
+from mcptest.spec.shapes import content_problems, shape_problems
+from mcptest.spec.versions import at_least
+
+NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+UNKNOWN_TOOL = "mcptest-no-such-tool"
+
+
+@check("TOOL-01", "tools", "tool definition shape", scope="tool")
+def tool_shape(ctx: CheckContext, tool: dict[str, Any]) -> None:
+    problems = shape_problems("Tool", tool)
+    schema = tool.get("inputSchema")
+    if isinstance(schema, dict) and schema.get("type") != "object":
+        problems.insert(0, f'inputSchema.type: must be "object", got {show(schema.get("type"))}')
+    annotations = tool.get("annotations")
+    if isinstance(annotations, dict):
+        for hint in ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"):
+            if hint in annotations and not isinstance(annotations[hint], bool):
+                problems.append(f"annotations.{hint}: must be a boolean, got {show(annotations[hint])}")
+    if problems:
+        raise ctx.violation("TOOL-01", "name, inputSchema {type: object} and well-typed optional fields", "; ".join(problems[:3]), sent={"method": "tools/list"})
+
+
+@check("TOOL-02", "tools", "tool names are well-formed and unique")
+def tool_names(ctx: CheckContext) -> None:
+    ctx.require("tools")
+    if not at_least(ctx.version, "2025-11-25"):
+        raise NotApplicable(f"tool-name guidance starts at 2025-11-25; negotiated {ctx.version}")
+    names = [t.get("name") for t in ctx.surface.items("tools")]
+    bad = [n for n in names if not isinstance(n, str) or not NAME.match(n)]
+    if bad:
+        raise ctx.violation("TOOL-02", "names of 1-128 characters from A-Z a-z 0-9 _ - .", f"{show(bad[:5])}", sent={"method": "tools/list"})
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ctx.violation("TOOL-02", "unique tool names", f"listed more than once: {show(duplicates)}", sent={"method": "tools/list"})
+
+
+def _schema_problem(schema: Any) -> str | None:
+    if not isinstance(schema, dict):
+        return f"not an object: {show(schema)}"
+    try:
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path)
+        return f"invalid JSON Schema at {where or '(root)'}: {exc.message}"
+    remote = re.findall(r'"\$ref":\s*"(https?://[^"]+)"', json.dumps(schema))
+    if remote:
+        return f"$ref to a remote document {remote[0]} (clients must not fetch it)"
+    return None
+
+
+@check("TOOL-03", "tools", "input/output schemas are valid JSON Schema", scope="tool")
+def tool_schemas_valid(ctx: CheckContext, tool: dict[str, Any]) -> None:
+    for key in ("inputSchema", "outputSchema"):
+        if key in tool:
+            problem = _schema_problem(tool[key])
+            if problem:
+                raise ctx.violation("TOOL-03", f"{key} to be a valid JSON Schema", problem, sent={"method": "tools/list"})
+
+
+@check("TOOL-04", "tools", "outputSchema root is an object", scope="tool")
+def output_schema_object(ctx: CheckContext, tool: dict[str, Any]) -> None:
+    ctx.require_version(("2025-06-18", "2025-11-25"))
+    if "outputSchema" not in tool:
+        raise NotApplicable(f"tool {tool.get('name')!r} declares no outputSchema")
+    schema = tool["outputSchema"]
+    if not isinstance(schema, dict) or schema.get("type") != "object":
+        raise ctx.violation("TOOL-04", 'outputSchema with "type": "object"', show(schema), sent={"method": "tools/list"})
+
+
+@check("TOOL-05", "tools", "tools/call result shape", scope="tool")
+def call_result_shape(ctx: CheckContext, tool: dict[str, Any]) -> None:
+    call = exercise(ctx, tool)
+    if not call.reply.ok:
+        raise ctx.violation("TOOL-05", "a tool result (tool failures are reported with isError: true)", f"JSON-RPC error for schema-valid arguments: {show(call.reply.response)}", wire=ctx.wire(), sent=call.reply.request)
+    result = call.result or {}
+    content = result.get("content")
+    problems = [] if isinstance(content, list) else [f"content: required array, got {show(content)}"]
+    for index, block in enumerate(content if isinstance(content, list) else []):
+        problems += content_problems(block, ctx.version, f"content[{index}]")
+    if "isError" in result and not isinstance(result["isError"], bool):
+        problems.append(f"isError: must be a boolean, got {show(result['isError'])}")
+    if problems:
+        raise ctx.violation("TOOL-05", "content: an array of valid content blocks", "; ".join(problems[:3]), wire=ctx.wire(), sent=call.reply.request)
+
+
+@check("TOOL-06", "tools", "structured results match outputSchema", scope="tool")
+def structured_output_valid(ctx: CheckContext, tool: dict[str, Any]) -> None:
+    ctx.require_version(("2025-06-18", "2025-11-25"))
+    schema = tool.get("outputSchema")
+    if not isinstance(schema, dict):
+        raise NotApplicable(f"tool {tool.get('name')!r} declares no outputSchema")
+    call = exercise(ctx, tool)
+    if call.result is None or call.is_error:
+        raise NotApplicable(f"the example call did not succeed, so there is no structured result to judge ({call.reproduce(ctx)})")
+    if "structuredContent" not in call.result:
+        raise ctx.violation("TOOL-06", "structuredContent, since the tool declares an outputSchema", f"no structuredContent in {show(call.result)}", wire=ctx.wire(), sent=call.reply.request)
+    errors = sorted(validator_for(schema).iter_errors(call.result["structuredContent"]), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "(root)"
+        raise ctx.violation("TOOL-06", "structuredContent valid against outputSchema", f"{where}: {errors[0].message}", wire=ctx.wire(), sent=call.reply.request)
+
+
+@check("TOOL-07", "tools", "structured results are mirrored as text", scope="tool")
+def structured_output_mirrored(ctx: CheckContext, tool: dict[str, Any]) -> None:
+    ctx.require_version(("2025-06-18", "2025-11-25"))
+    call = exercise(ctx, tool)
+    if call.result is None or "structuredContent" not in call.result:
+        raise NotApplicable(f"tool {tool.get('name')!r} returned no structuredContent")
+    structured = call.result["structuredContent"]
+    wanted = [structured]
+    if isinstance(structured, dict) and set(structured) == {"result"}:
+        wanted.append(structured["result"])
+    for block in call.result.get("content") or []:
+        if isinstance(block, dict) and block.get("type") == "text":
+            try:
+                if json.loads(block.get("text", "")) in wanted:
+                    return
+            except (ValueError, TypeError):
+                continue
+    raise ctx.violation("TOOL-07", "a text content block holding the serialized structuredContent", show(call.result.get("content")), wire=ctx.wire(), sent=call.reply.request)
+
+
+@check("TOOL-08", "tools", "unknown tools are a protocol error")
+def unknown_tool(ctx: CheckContext) -> None:
+    ctx.require("tools")
+    wire = ctx.wire()
+    reply = wire.request("tools/call", {"name": UNKNOWN_TOOL, "arguments": {}})
+    if reply.error_code != -32602:
+        raise ctx.violation("TOOL-08", "JSON-RPC error -32602 for an unknown tool", show(reply.response), wire=wire, sent=reply.request)
+
+
+@check("TOOL-09", "tools", "malformed tools/call gets -32602")
+def malformed_call(ctx: CheckContext) -> None:
+    ctx.require("tools")
+    tools = ctx.surface.items("tools")
+    wire = ctx.wire()
+    probes: list[dict[str, Any]] = [{"arguments": {}}]
+    if tools:
+        probes.append({"name": tools[0].get("name"), "arguments": [1]})
+    for params in probes:
+        reply = wire.request("tools/call", params)
+        if reply.error_code != -32602:
+            raise ctx.violation("TOOL-09", f"-32602 for tools/call params {show(params)}", show(reply.response), wire=wire, sent=reply.request)
+
+
+def invalid_arguments(schema: Any) -> tuple[dict[str, Any], str]:
+    """One set of arguments that violates ``schema``, with what was broken.
+
+    Raises:
+        NotApplicable: the schema admits every object (nothing to violate).
+    """
+    valid = example_arguments(schema)
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    candidates: list[tuple[dict[str, Any], str]] = []
+    for name in schema.get("required", []) or []:
+        if name in valid:
+            candidates.append(({k: v for k, v in valid.items() if k != name}, f"required property {name!r} removed"))
+    for name, prop in props.items():
+        if isinstance(prop, dict) and prop.get("type") in ("integer", "number", "boolean", "array", "object"):
+            candidates.append(({**valid, name: "mcptest-not-a-" + str(prop["type"])}, f"{name!r} given a string instead of {prop['type']}"))
+        elif isinstance(prop, dict) and prop.get("type") == "string":
+            candidates.append(({**valid, name: 12345}, f"{name!r} given a number instead of a string"))
+    if schema.get("additionalProperties") is False:
+        candidates.append(({**valid, "mcptestUnexpected": 1}, "an extra property although additionalProperties is false"))
+    validator = validator_for(schema)
+    for arguments, what in candidates:
+        if list(validator.iter_errors(arguments)):
+            return arguments, what
+    raise NotApplicable("the inputSchema accepts every object, so there are no invalid arguments to send")
+
+
+@check("TOOL-10", "tools", "schema-invalid arguments are rejected", scope="tool")
+def invalid_arguments_rejected(ctx: CheckContext, tool: dict[str, Any]) -> None:
+    callable_tool(ctx, tool)
+    arguments, what = invalid_arguments(tool.get("inputSchema"))
+    call = call_tool(ctx, tool, arguments)
+    if call.reply.ok and not call.is_error:
+        raise ctx.violation("TOOL-10", f"an isError result or -32602 ({what})", f"success: {show(call.result)}", wire=ctx.wire(), sent=call.reply.request)
+    if not call.reply.ok and call.reply.error_code != -32602:
+        raise ctx.violation("TOOL-10", f"an isError result or -32602 ({what})", f"error {show(call.reply.error)} (not a validation error)", wire=ctx.wire(), sent=call.reply.request)
+    ctx.__dict__.setdefault("reproducers", {})[tool.get("name")] = call_line(ctx, str(tool.get("name")), arguments)
+
+
+__all__ = ["invalid_arguments", "safe_tools"]

@@ -1,0 +1,102 @@
+"""pytest wiring only: options, ini keys, markers, report header, the built-in suite and its summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mcptest import suite as _suite_package
+from mcptest.launch.process import stop_all
+from mcptest.report.summary import terminal_summary
+from mcptest.settings import OPTIONS, Settings, SettingsError, resolve
+from mcptest.suite_items import RUN_KEY, SETTINGS_KEY, SuiteCase, get_run
+
+pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_mocks"]
+
+SUITE_DIR = Path(_suite_package.__file__).parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mcptest", "MCP server conformance (mcptest)")
+    for option in OPTIONS:
+        if option.flag_kind == "flag":
+            group.addoption(option.flag, action="store_true", default=None, dest=f"mcp_{option.name}", help=option.help)
+            parser.addini(option.ini, option.help, type="bool", default=None)
+        elif option.flag_kind == "append":
+            group.addoption(option.flag, action="append", default=None, dest=f"mcp_{option.name}", metavar=option.metavar, help=option.help)
+            parser.addini(option.ini, option.help, type="linelist", default=[])
+        else:
+            group.addoption(option.flag, default=None, dest=f"mcp_{option.name}", metavar=option.metavar, help=option.help)
+            parser.addini(option.ini, option.help, default=None)
+
+
+def _settings(config: pytest.Config) -> Settings:
+    cli = {o.name: config.getoption(f"mcp_{o.name}") for o in OPTIONS}
+    ini = {o.name: _ini(config, o.ini) for o in OPTIONS}
+    try:
+        return resolve(cli, ini)
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _ini(config: pytest.Config, name: str) -> Any:
+    value = config.getini(name)
+    return None if value in (None, [], "") else value
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    settings = _settings(config)
+    config.stash[SETTINGS_KEY] = settings
+    config.addinivalue_line("markers", "mcp_requirement(id): the MCP spec requirement a test covers (e.g. TOOL-05)")
+    config.addinivalue_line("markers", "mcp_server(target, **settings): the MCP server a test's fixtures talk to")
+    if settings.server and config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args = [str(SUITE_DIR)]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return config.stash[SETTINGS_KEY].header_lines()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """Collect the built-in suite's modules even when the user's python_files would not match them."""
+    in_suite = file_path.parent == SUITE_DIR and file_path.name.startswith("test_") and file_path.suffix == ".py"
+    if in_suite and not parent.session.isinitpath(file_path) and not _matches_python_files(parent.config, file_path):
+        return pytest.Module.from_parent(parent, path=file_path)
+    return None
+
+
+def _matches_python_files(config: pytest.Config, path: Path) -> bool:
+    return any(path.match(pattern) for pattern in config.getini("python_files"))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "mcp_check" not in metafunc.fixturenames:
+        return
+    area = getattr(metafunc.module, "AREA", None)
+    run = get_run(metafunc.config)
+    cases = [SuiteCase(run, check, item) for check, item in run.planned(area)]
+    metafunc.parametrize("mcp_check", cases, ids=[case.test_id for case in cases])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None:
+        terminal_summary(terminalreporter, run)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is not None:
+        from mcptest.report.files import write_reports
+
+        write_reports(run, session.config.stash[SETTINGS_KEY])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.close()
+    stop_all()

@@ -1,0 +1,1 @@
+"""Reports of a run: the terminal summary, JSON, HTML and JUnit helpers."""

@@ -1,0 +1,33 @@
+"""The mcptest section of pytest's terminal summary: counts, SHOULD warnings, what was not run and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from mcptest.runner import SuiteRun
+
+
+def terminal_summary(reporter: pytest.TerminalReporter, run: SuiteRun) -> None:
+    """Write the conformance summary for ``run`` (nothing when no check ran)."""
+    if not run.findings:
+        return
+    counts = Counter(f.outcome for f in run.findings)
+    reporter.write_sep("=", "MCP conformance summary")
+    server = run.surface.server_name if run.surface else "?"
+    version = run.surface.version if run.surface else "?"
+    reporter.write_line(f"server {server!r} at protocol {version}: {len({f.check for f in run.findings})} checks, "
+                        f"{counts['pass']} passed, {counts['fail']} failed, {counts['warn']} SHOULD warnings, {counts['n/a']} n/a")
+    warned = [f for f in run.findings if f.outcome == "warn"]
+    if warned:
+        reporter.write_line("SHOULD-level findings (warnings; --mcp-strict makes them failures):", yellow=True)
+        for finding in warned:
+            first = finding.message.splitlines()[1].strip() if "\n" in finding.message else finding.message
+            where = f" [{finding.item}]" if finding.item else ""
+            reporter.write_line(f"  {finding.requirement}{where}: {first}")
+    unsafe = sorted({f.item for f in run.findings if f.outcome == "n/a" and "--mcp-call-unsafe" in f.message})
+    if unsafe:
+        reporter.write_line(f"tools not called (annotated destructive or open-world; --mcp-call-unsafe to include): {', '.join(unsafe)}")
+    if run.ctx is not None and run.ctx.restarts:
+        reporter.write_line(f"the server died and was restarted {run.ctx.restarts} time(s) during the run", red=True)

@@ -1,0 +1,121 @@
+"""Run checks against one target: discovery once, each check to a Finding, nothing left running."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcptest.checks import CHECKS, Check, CheckContext
+from mcptest.connect import ServerHandle, target_from_settings
+from mcptest.discovery import DiscoveryError, Surface, discover
+from mcptest.findings import Finding, NotApplicable, Violation
+from mcptest.launch.process import LaunchError
+from mcptest.settings import Settings
+from mcptest.spec.requirements import requirement
+from mcptest.target import TargetError
+from mcptest.wire import RequestTimeout, WireError
+from mcptest.wire.stdio import ServerGone
+
+SCOPE_KIND = {"tool": "tools", "resource": "resources", "template": "templates", "prompt": "prompts"}
+
+
+def item_key(check: Check, item: dict[str, Any] | None) -> str:
+    """The per-item part of a test id: the tool/prompt name or resource URI."""
+    if item is None:
+        return ""
+    return str(item.get("name") if check.scope in ("tool", "prompt") else item.get("uri", item.get("uriTemplate")))
+
+
+@dataclass
+class SuiteRun:
+    """One target under test: its handle, surface, check context and the findings so far."""
+
+    settings: Settings
+    handle: ServerHandle | None = None
+    surface: Surface | None = None
+    ctx: CheckContext | None = None
+    error: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, settings: Settings) -> SuiteRun:
+        """Start (or reach) the target and discover it; a failure is kept in ``error``, never raised."""
+        run = cls(settings)
+        try:
+            run.handle = ServerHandle(target_from_settings(settings), settings, cwd=os.getcwd())
+            run.handle.start()
+            wire = run.handle.open()
+            run.surface = discover(wire)
+            run.ctx = CheckContext(run.handle, run.surface)
+            run.ctx._shared = wire  # reuse the discovery connection as the shared one
+        except (LaunchError, DiscoveryError, TargetError, WireError) as exc:
+            run.error = str(exc)
+            run.close_handle()
+        return run
+
+    def planned(self, area: str) -> list[tuple[Check, dict[str, Any] | None]]:
+        """Every (check, item) of ``area`` for this target, in a stable order."""
+        result: list[tuple[Check, dict[str, Any] | None]] = []
+        transport = self.ctx.transport if self.ctx is not None else None
+        for check in CHECKS:
+            wanted = check.requirement.transports
+            if check.area != area or (transport and wanted and transport not in wanted):
+                continue
+            if check.scope == "server":
+                result.append((check, None))
+            elif self.surface is not None:
+                result.extend((check, item) for item in self.surface.items(SCOPE_KIND[check.scope]))
+        return result
+
+    def execute(self, check: Check, item: dict[str, Any] | None) -> tuple[Finding, Violation | None]:
+        """Run one check and turn what happened into a Finding (plus the Violation, if any)."""
+        key = item_key(check, item)
+        if self.ctx is None:
+            return self._finding(check, key, "n/a", f"not run: the server could not be started: {self.error}"), None
+        transports = check.requirement.transports
+        if transports and self.ctx.transport not in transports:
+            return self._finding(check, key, "n/a", f"only for {'/'.join(transports)} servers"), None
+        try:
+            check.func(self.ctx, item) if item is not None else check.func(self.ctx)
+        except NotApplicable as exc:
+            return self._finding(check, key, "n/a", exc.reason), None
+        except Violation as violation:
+            outcome = "fail" if violation.level == "MUST" or self.settings.strict else "warn"
+            return self._finding(check, key, outcome, str(violation), violation.requirement.id), violation
+        except ServerGone as exc:
+            return self._crash(check, key, str(exc))
+        except (RequestTimeout, WireError, DiscoveryError) as exc:
+            return self._crash(check, key, str(exc))
+        return self._finding(check, key, "pass", ""), None
+
+    def _crash(self, check: Check, key: str, why: str) -> tuple[Finding, Violation]:
+        assert self.ctx is not None
+        target = f"{check.id}{f' on {key}' if key else ''}"
+        violation = self.ctx.violation("SERVER-ALIVE", f"an answer during check {target}", why)
+        return self._finding(check, key, "fail", str(violation), "SERVER-ALIVE"), violation
+
+    def _finding(self, check: Check, key: str, outcome: str, message: str, req_id: str | None = None) -> Finding:
+        req = requirement(req_id or check.id)
+        finding = Finding(
+            check=check.id,
+            requirement=req.id,
+            level=req.level,
+            outcome=outcome,  # type: ignore[arg-type]
+            target=self.settings.server or "",
+            item=key,
+            message=message,
+            url=req.url(self.surface.version if self.surface else None),
+        )
+        self.findings.append(finding)
+        return finding
+
+    def close_handle(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+    def close(self) -> None:
+        """Close every connection and stop every process of this run."""
+        if self.ctx is not None:
+            self.ctx.close()
+        self.close_handle()

@@ -1,0 +1,1 @@
+"""What the MCP specification requires, per protocol version: requirement ids, levels, eras."""

@@ -1,0 +1,1 @@
+"""The built-in conformance suite that ``pytest --mcp-server TARGET`` collects."""
