@@ -121,7 +121,7 @@ class ServerHandle:
         """The ``--mcp-server`` arguments that reach this target, for reproducer lines."""
         parts = [f"--mcp-server {shlex.quote(self.target.raw)}"]
         if self.target.launch:
-            parts.append(f"--mcp-launch {shlex.quote(shlex.join(self.target.launch))}")
+            parts.append(f"--mcp-launch {shlex.quote(self.target.launch_text)}")
         return " ".join(parts)
 
 

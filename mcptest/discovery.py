@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcptest.spec.versions import LATEST_HANDSHAKE
-from mcptest.wire import Wire, WireError
+from mcptest.wire import RequestTimeout, Wire, WireError
 
 MAX_PAGES = 100
 LISTS = {
@@ -68,8 +68,10 @@ def initialize(wire: Wire, version: str = LATEST_HANDSHAKE) -> dict[str, Any]:
     """
     try:
         reply = wire.initialize(version)
+    except RequestTimeout as exc:
+        raise DiscoveryError(f"initialize failed: {exc}; {wire.describe()}") from None
     except WireError as exc:
-        raise DiscoveryError(f"initialize failed: {exc}\n{wire.describe()}") from None
+        raise DiscoveryError(f"initialize failed: {exc}") from None
     if not reply.ok or not isinstance(reply.result, dict):
         raise DiscoveryError(f"initialize was answered with {json.dumps(reply.response)[:500]}")
     return reply.result

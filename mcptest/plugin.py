@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mcptest import suite as _suite_package
-from mcptest.launch.process import stop_all
-from mcptest.report.summary import terminal_summary
 from mcptest.settings import OPTIONS, Settings, SettingsError, resolve
 from mcptest.suite_items import RUN_KEY, SETTINGS_KEY, SuiteCase, get_run
+
+# Keep this module's imports light: the plugin loads in every pytest run of every project that has
+# mcptest installed, so the engine (mcp, jsonschema, httpx2) is imported only when a server is tested.
 
 pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_mocks"]
 
@@ -68,6 +70,16 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
     return None
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave out built-in suite modules with nothing to run for this target (e.g. stdio checks over HTTP)."""
+    if collection_path.parent != SUITE_DIR or not collection_path.name.startswith("test_"):
+        return None
+    if not config.stash[SETTINGS_KEY].server:
+        return True
+    area = collection_path.stem.removeprefix("test_")
+    return True if area not in ("lifecycle",) and not get_run(config).planned(area) else None
+
+
 def _matches_python_files(config: pytest.Config, path: Path) -> bool:
     return any(path.match(pattern) for pattern in config.getini("python_files"))
 
@@ -84,6 +96,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is not None:
+        from mcptest.report.summary import terminal_summary
+
         terminal_summary(terminalreporter, run)
 
 
@@ -99,4 +113,5 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is not None:
         run.close()
-    stop_all()
+    if "mcptest.launch.process" in sys.modules:
+        sys.modules["mcptest.launch.process"].stop_all()

@@ -92,7 +92,7 @@ class SuiteRun:
     def _crash(self, check: Check, key: str, why: str) -> tuple[Finding, Violation]:
         assert self.ctx is not None
         target = f"{check.id}{f' on {key}' if key else ''}"
-        violation = self.ctx.violation("SERVER-ALIVE", f"an answer during check {target}", why)
+        violation = self.ctx.violation("SERVER-ALIVE", f"an answer during check {target}", why, check_id=check.id)
         return self._finding(check, key, "fail", str(violation), "SERVER-ALIVE"), violation
 
     def _finding(self, check: Check, key: str, outcome: str, message: str, req_id: str | None = None) -> Finding:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mcptest.checks import Check
-from mcptest.runner import SuiteRun, item_key
 from mcptest.settings import Settings
 
+if TYPE_CHECKING:
+    from mcptest.checks import Check
+    from mcptest.runner import SuiteRun
+
 SETTINGS_KEY = pytest.StashKey[Settings]()
-RUN_KEY = pytest.StashKey[SuiteRun]()
+RUN_KEY = pytest.StashKey["SuiteRun"]()
 
 
 class MCPShouldWarning(UserWarning):
@@ -24,6 +26,8 @@ def get_run(config: pytest.Config) -> SuiteRun:
     """The run for this pytest process (each xdist worker starts its own), started on first use."""
     run = config.stash.get(RUN_KEY, None)
     if run is None:
+        from mcptest.runner import SuiteRun
+
         run = SuiteRun.start(config.stash[SETTINGS_KEY])
         config.stash[RUN_KEY] = run
     return run
@@ -39,6 +43,8 @@ class SuiteCase:
 
     @property
     def test_id(self) -> str:
+        from mcptest.runner import item_key
+
         key = item_key(self.check, self.item)
         return f"{self.check.id}:{key}" if key else self.check.id
 
@@ -49,6 +55,6 @@ class SuiteCase:
         if finding.outcome == "n/a":
             pytest.skip(f"[{finding.requirement}] n/a: {finding.message}")
         if finding.outcome == "warn":
-            warnings.warn(MCPShouldWarning(finding.message), stacklevel=1)
+            warnings.warn(MCPShouldWarning(finding.message.split("\n  last frames:")[0]), stacklevel=1)
         if finding.outcome == "fail":
             pytest.fail(finding.message, pytrace=False)

@@ -45,6 +45,7 @@ class Target:
     argv: tuple[str, ...] = ()
     url: str = ""
     launch: tuple[str, ...] = ()
+    launch_text: str = ""
     image: str = ""
     ref: str = ""
     headers: tuple[tuple[str, str], ...] = ()
@@ -96,7 +97,7 @@ def parse_target(
         host = raw.split("://", 1)[1].split("/", 1)[0]
         if not host or host.startswith(":"):
             raise TargetError(f"URL {raw!r} has no host; expected e.g. http://127.0.0.1:8000/mcp")
-        return Target("http", raw, url=raw, launch=launch_argv, headers=headers, env=env)
+        return Target("http", raw, url=raw, launch=launch_argv, launch_text=(launch or "").strip(), headers=headers, env=env)
     if launch_argv:
         raise TargetError(f"--mcp-launch only goes with an http(s):// target, not {raw!r}")
     if lowered.startswith("docker:"):

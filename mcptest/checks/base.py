@@ -141,13 +141,15 @@ class CheckContext:
             return f"tool {name!r} is annotated {' and '.join(unsafe)}: not called (opt in with --mcp-call-unsafe)"
         return None
 
-    def violation(self, req_id: str, expected: str, actual: str, *, wire: Wire | None = None, sent: Any = None) -> Violation:
+    def violation(
+        self, req_id: str, expected: str, actual: str, *, wire: Wire | None = None, sent: Any = None, check_id: str | None = None
+    ) -> Violation:
         """Build a Violation with the reproducer and the transcript filled in."""
         text = sent if isinstance(sent, str) else dumps(sent) if sent is not None else ""
         details = ""
         if wire is not None:
             details = "  last frames:\n" + wire.transcript.tail() + "\n  " + wire.describe()
-        reproduce = f"pytest {self.handle.reproduce_command()} -k '{req_id}'"
+        reproduce = f"pytest {self.handle.reproduce_command()} -k '{check_id or req_id}'"
         return Violation(req_id, expected, actual, sent=text, reproduce=reproduce, details=details, version=self.version)
 
     def close(self) -> None:

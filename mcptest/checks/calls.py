@@ -45,7 +45,7 @@ def call_line(ctx: CheckContext, tool: str, arguments: Any) -> str:
 
     parts = ["mcptest", "call", shlex.quote(ctx.handle.target.raw)]
     if ctx.handle.target.launch:
-        parts.append(f"--launch {shlex.quote(shlex.join(ctx.handle.target.launch))}")
+        parts.append(f"--launch {shlex.quote(ctx.handle.target.launch_text)}")
     parts += [shlex.quote(tool), shlex.quote(dumps(arguments))]
     return " ".join(parts)
 

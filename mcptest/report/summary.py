@@ -15,6 +15,9 @@ def terminal_summary(reporter: pytest.TerminalReporter, run: SuiteRun) -> None:
         return
     counts = Counter(f.outcome for f in run.findings)
     reporter.write_sep("=", "MCP conformance summary")
+    if run.error:
+        reporter.write_line(f"the server could not be started, so {len(run.findings)} checks did not run: {run.error}", red=True)
+        return
     server = run.surface.server_name if run.surface else "?"
     version = run.surface.version if run.surface else "?"
     reporter.write_line(f"server {server!r} at protocol {version}: {len({f.check for f in run.findings})} checks, "
@@ -23,11 +26,19 @@ def terminal_summary(reporter: pytest.TerminalReporter, run: SuiteRun) -> None:
     if warned:
         reporter.write_line("SHOULD-level findings (warnings; --mcp-strict makes them failures):", yellow=True)
         for finding in warned:
-            first = finding.message.splitlines()[1].strip() if "\n" in finding.message else finding.message
             where = f" [{finding.item}]" if finding.item else ""
-            reporter.write_line(f"  {finding.requirement}{where}: {first}")
+            reporter.write_line(f"  {finding.requirement}{where}: {_gist(finding.message)}")
     unsafe = sorted({f.item for f in run.findings if f.outcome == "n/a" and "--mcp-call-unsafe" in f.message})
     if unsafe:
         reporter.write_line(f"tools not called (annotated destructive or open-world; --mcp-call-unsafe to include): {', '.join(unsafe)}")
     if run.ctx is not None and run.ctx.restarts:
         reporter.write_line(f"the server died and was restarted {run.ctx.restarts} time(s) during the run", red=True)
+
+
+def _gist(message: str) -> str:
+    """``expected ...; got ...`` from a rendered Violation (the whole first line otherwise)."""
+    lines = {line.strip().split(":", 1)[0]: line.strip().split(":", 1)[1].strip() for line in message.splitlines() if ":" in line}
+    if "expected" in lines and "got" in lines:
+        got = lines["got"] if len(lines["got"]) <= 120 else lines["got"][:117] + "..."
+        return f"expected {lines['expected']}; got {got}"
+    return message.splitlines()[0] if message else ""

@@ -97,6 +97,8 @@ class HttpWire(Wire):
         for item in exchange.messages:
             self.transcript.add("<", dumps(item))
             self._inbox.put(item)
+        if message and not any(isinstance(m, dict) and m.get("id") == message.get("id") for m in exchange.messages):
+            self._inbox.put(_status_as_error(exchange, message.get("id")))
 
     def recv(self, timeout: float | None = None) -> Any:
         try:
@@ -195,6 +197,19 @@ class HttpWire(Wire):
 
 
 _FAILED = object()
+HTTP_STATUS_KEY = "mcptestHttpStatus"
+
+
+def _status_as_error(exchange: HttpExchange, rid: Any) -> JSON:
+    """A JSON-RPC error standing for an HTTP answer that carried no response to request ``rid``.
+
+    An HTTP 4xx (e.g. "missing session") answers the request at the transport level; checks see it
+    as an error response whose code comes from the body when there is one.
+    """
+    body_error = next((m["error"] for m in exchange.messages if isinstance(m, dict) and isinstance(m.get("error"), dict)), None)
+    error = dict(body_error) if body_error else {"code": -32603, "message": f"HTTP {exchange.status} with no JSON-RPC response"}
+    error.setdefault("data", None)
+    return {"jsonrpc": "2.0", "id": rid, "error": error, HTTP_STATUS_KEY: exchange.status}
 
 
 def _why(exc: httpx2.HTTPError) -> str:

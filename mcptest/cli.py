@@ -1,0 +1,187 @@
+"""The ``mcptest`` command: check, fuzz, grade (through pytest, one engine), call, list and checks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from mcptest.launch.process import LaunchError, stop_all
+from mcptest.settings import Settings
+from mcptest.target import TargetError
+
+EPILOG = "Exit codes are pytest's: 0 all passed, 1 some check failed, 2-4 usage or internal errors."
+
+
+def _target_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", help='the server: "python my_server.py", http://127.0.0.1:8000/mcp, docker:IMAGE')
+    parser.add_argument("--launch", metavar="CMD", help="command that starts an HTTP server first ({port} = a free port)")
+    parser.add_argument("--header", action="append", default=[], metavar="'K: V'", help="extra HTTP header (repeatable)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds to wait for any answer")
+
+
+def _suite_args(parser: argparse.ArgumentParser) -> None:
+    _target_args(parser)
+    parser.add_argument("--strict", action="store_true", help="SHOULD-level findings fail too")
+    parser.add_argument("--json", metavar="FILE", help="write the findings as JSON")
+    parser.add_argument("--html", metavar="FILE", help="write the findings as HTML")
+    parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("-k", metavar="EXPR", help="only run checks matching this pytest -k expression (e.g. TOOL-05)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="mcptest",
+        description="Test MCP servers against the spec. check/fuzz pass unknown options on to pytest.",
+        epilog=EPILOG,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _suite_args(sub.add_parser("check", help="run the conformance suite against a server"))
+    fuzz = sub.add_parser("fuzz", help="fuzz every tool's inputSchema with Hypothesis")
+    _suite_args(fuzz)
+    fuzz.add_argument("--tool", action="append", default=[], metavar="NAME", help="only fuzz this tool (repeatable)")
+    fuzz.add_argument("--examples", type=int, metavar="N", help="examples per tool")
+    fuzz.add_argument("--seed", type=int, metavar="N", help="seed for reproducible runs")
+    call = sub.add_parser("call", help="call one tool and print the raw result")
+    _target_args(call)
+    call.add_argument("tool", help="the tool name")
+    call.add_argument("arguments", nargs="?", default="{}", help="the arguments as a JSON object (default {})")
+    _target_args(sub.add_parser("list", help="list a server's tools, resources, templates and prompts"))
+    sub.add_parser("checks", help="list every check with its requirement, level and spec section")
+    grade = sub.add_parser("grade", help="grade a course exercise against its rubric")
+    grade.add_argument("exercise", help="the exercise name or a rubric YAML file")
+    _target_args(grade)
+    grade.add_argument("--json", metavar="FILE", help="write the grade report as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mcptest`` script."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command not in ("check", "fuzz"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.pytest_args = [a for a in extra if a != "--"]
+    try:
+        if args.command in ("check", "fuzz"):
+            return _run_suite(args)
+        if args.command == "call":
+            return _call(args)
+        if args.command == "list":
+            return _list(args)
+        if args.command == "checks":
+            return _checks()
+        from mcptest.grading.cli import grade
+
+        return grade(args)
+    except (LaunchError, TargetError, ValueError) as exc:
+        print(f"mcptest: error: {exc}", file=sys.stderr)
+        return 4
+    finally:
+        stop_all()
+
+
+def _run_suite(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import pytest
+
+    import mcptest.suite
+
+    suite_dir = Path(mcptest.suite.__file__).parent
+
+    command = [str(suite_dir), "--mcp-server", args.target, "--mcp-timeout", str(args.timeout), "-q"]
+    command += ["-c", str(suite_dir / "cli.ini"), "--rootdir", str(suite_dir), "-p", "no:cacheprovider"]
+    if args.launch:
+        command += ["--mcp-launch", args.launch]
+    for header in args.header:
+        command += ["--mcp-header", header]
+    if args.strict:
+        command.append("--mcp-strict")
+    if args.json:
+        command += ["--mcp-report-json", args.json]
+    if args.html:
+        command += ["--mcp-report-html", args.html]
+    if args.junit:
+        command += ["--junitxml", args.junit]
+    selection = [args.k] if args.k else []
+    if args.command == "fuzz":
+        selection.append("fuzz")
+        for tool in args.tool:
+            command += ["--mcp-tools", tool]
+        if args.examples is not None:
+            command += ["--mcp-fuzz-examples", str(args.examples)]
+        if args.seed is not None:
+            command += ["--mcp-seed", str(args.seed)]
+    if selection:
+        command += ["-k", " and ".join(f"({s})" for s in selection)]
+    return int(pytest.main(command + args.pytest_args))
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202 - returns (handle, wire)
+    from mcptest.connect import ServerHandle, target_from_settings
+    from mcptest.discovery import initialize
+
+    settings = Settings(server=args.target, launch=args.launch, header=tuple(args.header), timeout=args.timeout)
+    handle = ServerHandle(target_from_settings(settings), settings)
+    handle.start()
+    wire = handle.open()
+    initialize(wire)
+    return handle, wire
+
+
+def _call(args: argparse.Namespace) -> int:
+    try:
+        arguments = json.loads(args.arguments)
+    except ValueError as exc:
+        raise ValueError(f"arguments must be a JSON object, e.g. '{{\"a\": 1}}': {exc}") from None
+    if not isinstance(arguments, dict):
+        raise ValueError(f"arguments must be a JSON object, got {type(arguments).__name__}")
+    handle, wire = _open(args)
+    try:
+        reply = wire.request("tools/call", {"name": args.tool, "arguments": arguments})
+    finally:
+        handle.close()
+    print(json.dumps(reply.response, indent=2, ensure_ascii=False))
+    failed = not reply.ok or (isinstance(reply.result, dict) and reply.result.get("isError") is True)
+    return 1 if failed else 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from mcptest.discovery import LISTS, walk
+
+    handle, wire = _open(args)
+    try:
+        init = wire.initialize_result or {}
+        caps = init.get("capabilities") or {}
+        info = init.get("serverInfo") or {}
+        print(f"{info.get('name')} {info.get('version')} (protocol {wire.protocol_version})")
+        for kind, (method, capability, key) in LISTS.items():
+            if capability not in caps:
+                continue
+            listing = walk(wire, method, key)
+            print(f"{kind} ({len(listing.items)}):" + (f" error {listing.error}" if listing.error else ""))
+            for item in listing.items:
+                name = item.get("name") if kind in ("tools", "prompts") else item.get("uri", item.get("uriTemplate"))
+                print(f"  {name}  {str(item.get('description') or '').splitlines()[0][:80] if item.get('description') else ''}")
+    finally:
+        handle.close()
+    return 0
+
+
+def _checks() -> int:
+    from mcptest.checks import CHECKS
+
+    for check in CHECKS:
+        req = check.requirement
+        scope = "" if check.scope == "server" else f" (per {check.scope})"
+        print(f"{req.id:<10} {req.level:<6} {check.area:<10} {check.title}{scope}")
+        print(f"{'':<18}{req.text}")
+        print(f"{'':<18}{req.url()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
