@@ -68,7 +68,7 @@ REQUIREMENTS: dict[str, Requirement] = {
         _r("LIFE-02", "MUST", ALL_H, _LIFE, "If the server supports the requested protocol version, it MUST respond with the same version; it answers only with versions it supports."),
         _r("LIFE-03", "MUST", ALL_H, _LIFE, "If the server does not support the requested version, it MUST respond with another protocol version it supports (or an error), never echo the unsupported one."),
         _r("LIFE-04", "SHOULD", ALL_H, _LIFE, "The client SHOULD NOT send requests other than pings before the server has responded to initialize; a server rejects such requests with an error and still accepts initialize afterwards."),
-        _r("LIFE-05", "MUST", ALL_H, _LIFE, "Ping is allowed before initialization completes: ping before initialize is answered with an empty result."),
+        _r("LIFE-05", "MUST", ALL_H, _LIFE, "Ping is allowed before initialization completes: ping before initialize is answered with an empty result.", ("stdio",)),
         _r("LIFE-08", "MUST", ALL_H, _LIFE, "Both parties MUST only use capabilities that were successfully negotiated: every declared capability's list method works and sub-flags are booleans."),
         _r("LIFE-09", "SHOULD", ALL_H, _TRANSPORTS, "On stdio the client shuts down by closing the server's input; the server SHOULD then exit promptly.", ("stdio",)),
         _r("PING-01", "MUST", ALL_H, "basic/utilities/ping", "The receiver MUST respond promptly to a ping with an empty response."),
