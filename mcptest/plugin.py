@@ -25,7 +25,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for option in OPTIONS:
         if option.flag_kind == "flag":
             group.addoption(option.flag, action="store_true", default=None, dest=f"mcp_{option.name}", help=option.help)
-            parser.addini(option.ini, option.help, type="bool", default=None)
+            parser.addini(option.ini, option.help + " (true/false)", default=None)
         elif option.flag_kind == "append":
             group.addoption(option.flag, action="append", default=None, dest=f"mcp_{option.name}", metavar=option.metavar, help=option.help)
             parser.addini(option.ini, option.help, type="linelist", default=[])

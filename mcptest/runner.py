@@ -119,3 +119,20 @@ class SuiteRun:
         if self.ctx is not None:
             self.ctx.close()
         self.close_handle()
+
+
+AREAS = ("lifecycle", "jsonrpc", "utilities", "tools", "resources", "prompts", "stdio", "http")
+
+
+def run_all(settings: Settings, areas: tuple[str, ...] = AREAS) -> SuiteRun:
+    """Run every planned check of ``areas`` without pytest (the CLI's grading and our own tests use it).
+
+    The caller closes the run; its ``findings`` hold every outcome, and ``error`` says when the
+    server could not be started (then no check ran).
+    """
+    run = SuiteRun.start(settings)
+    if run.error is None:
+        for area in areas:
+            for check, item in run.planned(area):
+                run.execute(check, item)
+    return run

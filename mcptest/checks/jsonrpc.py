@@ -7,7 +7,7 @@ from typing import Any
 from mcptest.checks.base import CheckContext, check, show
 from mcptest.findings import NotApplicable
 from mcptest.spec.versions import BATCHING
-from mcptest.wire import Wire
+from mcptest.wire import HttpWire, Wire
 from mcptest.wire.base import is_response, same_id
 
 UNKNOWN_METHOD = "mcptest/no-such-method"
@@ -157,6 +157,29 @@ def extra_members_ignored(ctx: CheckContext) -> None:
     reply = wire.exchange(message)
     if not reply.ok:
         raise ctx.violation("BASE-09", "a normal ping result", show(reply.response), wire=wire, sent=message)
+
+
+@check("BASE-10", "jsonrpc", "batches are answered at 2025-03-26")
+def batch_at_2025_03_26(ctx: CheckContext) -> None:
+    with ctx.fresh(version="2025-03-26") as wire:
+        if wire.protocol_version != "2025-03-26":
+            raise NotApplicable(f"the server does not speak 2025-03-26 (it answered {wire.protocol_version})")
+        ids = [f"mcptest-batch-{wire.next_id()}", f"mcptest-batch-{wire.next_id()}"]
+        batch = [{"jsonrpc": "2.0", "id": i, "method": "ping"} for i in ids]
+        answers = _batch_answers(wire, batch)
+        got = {m.get("id") for m in answers if isinstance(m, dict) and "result" in m}
+        if got != set(ids):
+            raise ctx.violation("BASE-10", f"results for both batched pings (ids {ids})", show(answers) if answers else "no answer", wire=wire, sent=batch)
+
+
+def _batch_answers(wire: Wire, batch: list[dict[str, Any]]) -> list[Any]:
+    if isinstance(wire, HttpWire):
+        return wire.post(batch).messages
+    wire.send(batch)
+    answers: list[Any] = []
+    for item in wire.collect(1.0):
+        answers.extend(item if isinstance(item, list) else [item])
+    return answers
 
 
 @check("BASE-11", "jsonrpc", "batches are rejected outside 2025-03-26")

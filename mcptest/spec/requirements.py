@@ -62,6 +62,7 @@ REQUIREMENTS: dict[str, Requirement] = {
         _r("BASE-07", "MUST", ALL_H, _BASIC, "JSON-RPC 2.0: a request for a method that does not exist is answered with Method not found (-32601)."),
         _r("BASE-08", "SHOULD", ALL_H, _BASIC, "JSON-RPC 2.0: a request whose params violate the method's schema is answered with Invalid params (-32602), never a result."),
         _r("BASE-09", "SHOULD", ALL_H, _BASIC, "Unknown members in a request are ignored: a request with an extra member is served normally."),
+        _r("BASE-10", "MUST", ("2025-03-26",), _BASIC, "At 2025-03-26 implementations MUST support receiving JSON-RPC batches: a batch of requests is answered with an array of their responses."),
         _r("BASE-11", "SHOULD", tuple(v for v in HANDSHAKE if v != "2025-03-26"), _BASIC, "Outside 2025-03-26 a JSON-RPC batch is not processed as a batch: it is rejected (-32600 or HTTP 4xx) with no partial execution."),
         _r("BASE-12", "SHOULD", ALL_H, "server/utilities/completion", "A method of a capability the server did not declare is answered with Method not found (-32601)."),
         _r("LIFE-01", "MUST", ALL_H, _LIFE, "The initialize result carries protocolVersion (string), capabilities (object) and serverInfo with a string name and version."),
