@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,10 @@ class SuiteRun:
             return self._crash(check, key, str(exc))
         except (RequestTimeout, WireError, DiscoveryError) as exc:
             return self._crash(check, key, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug in one check must not end the run
+            trace = "".join(traceback.format_exception(exc)[-6:])
+            message = f"mcptest internal error in check {check.id}: {type(exc).__name__}: {exc}\n{trace}"
+            return self._finding(check, key, "fail", message), None
         return self._finding(check, key, "pass", ""), None
 
     def _crash(self, check: Check, key: str, why: str) -> tuple[Finding, Violation]:

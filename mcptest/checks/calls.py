@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcptest.checks.base import CheckContext
-from mcptest.checks.examples import example_arguments
+from mcptest.checks.examples import busy_arguments, example_arguments
 from mcptest.findings import NotApplicable
 from mcptest.wire import Reply, RequestTimeout
 from mcptest.wire.base import dumps
@@ -85,6 +85,32 @@ def exercise(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
                 sent={"name": name, "arguments": arguments},
             ) from None
     return cache[name]
+
+
+BUSY_TOKEN = 7001
+
+
+def busy_call(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
+    """Call ``tool`` once with ``busy_arguments`` and an integer progress token (cached for the run)."""
+    cache: dict[str, ToolCall] = ctx.__dict__.setdefault("_busy_calls", {})
+    name = str(tool.get("name"))
+    if name not in cache:
+        callable_tool(ctx, tool)
+        arguments = busy_arguments(tool.get("inputSchema"))
+        cache[name] = call_tool(ctx, tool, arguments, meta={"progressToken": BUSY_TOKEN})
+    return cache[name]
+
+
+def slow_call(ctx: CheckContext, at_least: float) -> ToolCall | None:
+    """A successful busy call of some safe tool that took ``at_least`` seconds, or None."""
+    for tool in safe_tools(ctx):
+        try:
+            call = busy_call(ctx, tool)
+        except (NotApplicable, RequestTimeout):
+            continue
+        if call.seconds >= at_least and call.reply.ok:
+            return call
+    return None
 
 
 def safe_tools(ctx: CheckContext) -> list[dict[str, Any]]:

@@ -43,6 +43,10 @@ def example_arguments(schema: Any) -> dict[str, Any]:
     if not isinstance(schema, dict):
         raise NotApplicable("the tool's inputSchema is not an object, so no arguments can be built")
     try:
+        validator_for(schema).check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise NotApplicable(f"the tool's inputSchema is not a valid JSON Schema (see TOOL-03): {exc.message}") from None
+    try:
         value = _example(schema, schema, depth=0)
     except RecursionError:
         value = None
@@ -166,3 +170,46 @@ def _number(kind: str, node: dict[str, Any]) -> int | float:
     if isinstance(step, (int, float)) and step > 0 and value % step:
         value = (value // step + 1) * step
     return int(value) if kind == "integer" else float(value)
+
+
+MS_NAMES = ("ms", "millis", "milliseconds")
+SECOND_NAMES = ("seconds", "secs", "sec", "delay", "sleep", "duration", "wait", "pause", "interval")
+COUNT_NAMES = ("n", "count", "steps", "iterations", "times", "repeat", "repeats", "loops", "total")
+
+
+def _busy_value(name: str, prop: dict[str, Any]) -> float | None:
+    lowered = name.lower()
+    words = set(lowered.replace("-", "_").split("_"))
+    if words & set(MS_NAMES) or lowered.endswith("ms"):
+        return 1500
+    if words & set(SECOND_NAMES):
+        return 1.5
+    if words & set(COUNT_NAMES) or lowered.startswith("num"):
+        return 5
+    return None
+
+
+def busy_arguments(schema: Any) -> dict[str, Any]:
+    """Example arguments that ask for some work: numeric properties named like a delay (``delay_ms``,
+    ``seconds``) or a count (``n``, ``steps``) get values for about 1.5 s or 5 steps, within the
+    schema's bounds. Used to find a request slow enough to cancel, ping past, or report progress.
+
+    Raises:
+        NotApplicable: as ``example_arguments``.
+    """
+    arguments = example_arguments(schema)
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    busy = dict(arguments)
+    for name, prop in props.items():
+        prop = _resolve(prop, schema) if isinstance(prop, dict) else {}
+        if prop.get("type") not in ("integer", "number"):
+            continue
+        wanted = _busy_value(name, prop)
+        if wanted is None:
+            continue
+        value = _number(prop["type"], {**prop, "minimum": max(wanted, prop.get("minimum", wanted))})
+        busy[name] = value
+    validator = validator_for(schema)
+    if busy != arguments and not list(validator.iter_errors(busy)):
+        return busy
+    return arguments

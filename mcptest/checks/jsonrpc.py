@@ -43,7 +43,6 @@ def every_frame_is_jsonrpc(ctx: CheckContext) -> None:
         if ctx.surface.has("tools"):
             received.append(wire.request("tools/list").response)
         received.append(wire.request(UNKNOWN_METHOD).response)
-        received += wire.collect(0.2)
         for message in received + wire.unsolicited:
             problem = frame_problem(message)
             if problem:
@@ -83,7 +82,7 @@ def notifications_unanswered(ctx: CheckContext) -> None:
     wire.notify("notifications/cancelled", {"requestId": "mcptest-never-sent", "reason": "mcptest probe"})
     wire.notify("notifications/mcptest/unknown", {"probe": True})
     reply = wire.request("ping")
-    late = wire.collect(0.3)
+    late = wire.collect(0.1)
     stray = [m for m in wire.unsolicited + late if is_response(m)]
     wire.unsolicited.clear()
     if stray:
@@ -92,11 +91,15 @@ def notifications_unanswered(ctx: CheckContext) -> None:
         raise ctx.violation("BASE-04", "the server to keep serving after notifications", show(reply.response), wire=wire)
 
 
+def _is_error(message: Any) -> bool:
+    return isinstance(message, dict) and isinstance(message.get("error"), dict)
+
+
 def _expect_error(ctx: CheckContext, wire: Wire, req_id: str, payload: bytes, code: int, what: str) -> None:
     if wire.transport == "http":
         raise NotApplicable("over HTTP this is judged by the HTTP status (HTTP-11/HTTP-12)")
     wire.send(payload)
-    answers = wire.collect(0.5)
+    answers = wire.collect(0.5, until=_is_error)
     errors = [m for m in answers if isinstance(m, dict) and isinstance(m.get("error"), dict)]
     if not errors:
         got = "no answer at all (the input was silently dropped)" if not answers else show(answers[0])
@@ -177,8 +180,13 @@ def _batch_answers(wire: Wire, batch: list[dict[str, Any]]) -> list[Any]:
         return wire.post(batch).messages
     wire.send(batch)
     answers: list[Any] = []
-    for item in wire.collect(1.0):
+    wanted = {m["id"] for m in batch}
+
+    def complete(item: Any) -> bool:
         answers.extend(item if isinstance(item, list) else [item])
+        return wanted <= {a.get("id") for a in answers if isinstance(a, dict)}
+
+    wire.collect(1.0, until=complete)
     return answers
 
 
@@ -192,7 +200,7 @@ def batch_rejected(ctx: CheckContext) -> None:
     first, second = wire.next_id(), wire.next_id()
     batch = [{"jsonrpc": "2.0", "id": first, "method": "ping"}, {"jsonrpc": "2.0", "id": second, "method": "ping"}]
     wire.send(batch)
-    answers = wire.collect(0.5)
+    answers = wire.collect(0.5, until=lambda m: isinstance(m, list) or _is_error(m))
     processed = [a for a in answers if isinstance(a, list) or (isinstance(a, dict) and "result" in a)]
     if processed:
         raise ctx.violation("BASE-11", "the batch rejected (-32600), not executed", show(processed[0]), wire=wire, sent=batch)

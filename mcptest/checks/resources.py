@@ -13,6 +13,15 @@ from mcptest.spec.shapes import resource_contents_problems, shape_problems
 UNKNOWN_URI = "mcptest://no-such-resource/probe"
 
 
+def valid_template(uri: str) -> bool:
+    """True when ``uri`` parses as an RFC 6570 template."""
+    try:
+        UriTemplate.parse(uri)
+    except InvalidUriTemplate:
+        return False
+    return True
+
+
 @check("RES-01", "resources", "resource definition shape", scope="resource")
 def resource_shape(ctx: CheckContext, resource: dict[str, Any]) -> None:
     problems = shape_problems("Resource", resource)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 
 from mcptest.checks.base import CheckContext, check, show
+from mcptest.checks.calls import safe_tools
+from mcptest.checks.examples import example_arguments
+from mcptest.findings import NotApplicable
 from mcptest.wire import StdioWire
+from mcptest.wire.stdio import ServerGone
 
 NON_ASCII_ID = "mcptest-h\u00e9llo-\u2713-\u65e5\u672c-\U0001f600"
 
@@ -15,17 +19,19 @@ def _session(ctx: CheckContext, wire: StdioWire) -> None:
     for method, cap in (("tools/list", "tools"), ("resources/list", "resources"), ("prompts/list", "prompts")):
         if ctx.surface.has(cap):
             wire.request(method, {})
+    for tool in safe_tools(ctx)[:3]:
+        try:
+            wire.request("tools/call", {"name": tool.get("name"), "arguments": example_arguments(tool.get("inputSchema"))})
+        except NotApplicable:
+            continue
     wire.request("ping")
     wire.process.close_stdin()
     wire.process.wait_exit(3.0)
-    wire.collect(0.2) if wire.process.alive else _drain(wire)
-
-
-def _drain(wire: StdioWire) -> None:
     try:
-        wire.collect(0.3)
-    except Exception:  # noqa: BLE001 - end of stream is the expected end of the drain
-        return
+        wire.collect(0.3)  # whatever the server still writes while shutting down
+    except ServerGone:
+        pass  # stdout reached its end: everything was read
+    wire.flush()
 
 
 def _joined_json(lines: list[str]) -> str | None:
@@ -46,7 +52,8 @@ def clean_stdout(ctx: CheckContext) -> None:
     with ctx.fresh() as wire:
         assert isinstance(wire, StdioWire)
         _session(ctx, wire)
-        lines = [g for g in wire.garbage]
+        shared = ctx.wire()
+        lines = wire.garbage + (shared.garbage if isinstance(shared, StdioWire) else [])
         if lines and _joined_json(lines) is None:
             raise ctx.violation("STDIO-01", "only JSON-RPC messages on stdout", f"{len(lines)} other line(s), first: {show(lines[0], 200)}", wire=wire)
 
@@ -57,9 +64,10 @@ def one_message_per_line(ctx: CheckContext) -> None:
     with ctx.fresh() as wire:
         assert isinstance(wire, StdioWire)
         _session(ctx, wire)
-        joined = _joined_json(wire.garbage)
-        if joined is not None:
-            raise ctx.violation("STDIO-02", "each message on one line, without embedded newlines", f"a message spread over several lines: {show(joined, 200)}", wire=wire)
+        shared = ctx.wire()
+        spread = wire.multiline + (shared.multiline if isinstance(shared, StdioWire) else []) or ([joined] if (joined := _joined_json(wire.garbage)) else [])
+        if spread:
+            raise ctx.violation("STDIO-02", "each message on one line, without embedded newlines", f"{len(spread)} message(s) spread over several lines, first: {show(spread[0], 200)}", wire=wire)
 
 
 @check("STDIO-03", "stdio", "UTF-8 round-trips")

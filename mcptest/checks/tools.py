@@ -21,7 +21,8 @@ UNKNOWN_TOOL = "mcptest-no-such-tool"
 
 @check("TOOL-01", "tools", "tool definition shape", scope="tool")
 def tool_shape(ctx: CheckContext, tool: dict[str, Any]) -> None:
-    problems = shape_problems("Tool", tool)
+    # outputSchema's root type is TOOL-04's to judge, its validity TOOL-03's: not counted twice here
+    problems = [p for p in shape_problems("Tool", tool) if not p.startswith("outputSchema")]
     schema = tool.get("inputSchema")
     if isinstance(schema, dict) and schema.get("type") != "object":
         problems.insert(0, f'inputSchema.type: must be "object", got {show(schema.get("type"))}')
@@ -158,42 +159,43 @@ def malformed_call(ctx: CheckContext) -> None:
             raise ctx.violation("TOOL-09", f"-32602 for tools/call params {show(params)}", show(reply.response), wire=wire, sent=reply.request)
 
 
-def invalid_arguments(schema: Any) -> tuple[dict[str, Any], str]:
-    """One set of arguments that violates ``schema``, with what was broken.
+def invalid_arguments(schema: Any) -> list[tuple[dict[str, Any], str]]:
+    """Sets of arguments that violate ``schema``, one per kind of violation, with what was broken.
 
     Raises:
         NotApplicable: the schema admits every object (nothing to violate).
     """
     valid = example_arguments(schema)
     props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-    candidates: list[tuple[dict[str, Any], str]] = []
+    kinds: dict[str, list[tuple[dict[str, Any], str]]] = {"missing": [], "type": [], "extra": []}
     for name in schema.get("required", []) or []:
         if name in valid:
-            candidates.append(({k: v for k, v in valid.items() if k != name}, f"required property {name!r} removed"))
+            kinds["missing"].append(({k: v for k, v in valid.items() if k != name}, f"required property {name!r} removed"))
     for name, prop in props.items():
         if isinstance(prop, dict) and prop.get("type") in ("integer", "number", "boolean", "array", "object"):
-            candidates.append(({**valid, name: "mcptest-not-a-" + str(prop["type"])}, f"{name!r} given a string instead of {prop['type']}"))
+            kinds["type"].append(({**valid, name: "mcptest-not-a-" + str(prop["type"])}, f"{name!r} given a string instead of {prop['type']}"))
         elif isinstance(prop, dict) and prop.get("type") == "string":
-            candidates.append(({**valid, name: 12345}, f"{name!r} given a number instead of a string"))
+            kinds["type"].append(({**valid, name: 12345}, f"{name!r} given a number instead of a string"))
     if schema.get("additionalProperties") is False:
-        candidates.append(({**valid, "mcptestUnexpected": 1}, "an extra property although additionalProperties is false"))
+        kinds["extra"].append(({**valid, "mcptestUnexpected": 1}, "an extra property although additionalProperties is false"))
     validator = validator_for(schema)
-    for arguments, what in candidates:
-        if list(validator.iter_errors(arguments)):
-            return arguments, what
-    raise NotApplicable("the inputSchema accepts every object, so there are no invalid arguments to send")
+    chosen = [next((c for c in candidates if list(validator.iter_errors(c[0]))), None) for candidates in kinds.values()]
+    found = [c for c in chosen if c is not None]
+    if not found:
+        raise NotApplicable("the inputSchema accepts every object, so there are no invalid arguments to send")
+    return found
 
 
 @check("TOOL-10", "tools", "schema-invalid arguments are rejected", scope="tool")
 def invalid_arguments_rejected(ctx: CheckContext, tool: dict[str, Any]) -> None:
     callable_tool(ctx, tool)
-    arguments, what = invalid_arguments(tool.get("inputSchema"))
-    call = call_tool(ctx, tool, arguments)
-    if call.reply.ok and not call.is_error:
-        raise ctx.violation("TOOL-10", f"an isError result or -32602 ({what})", f"success: {show(call.result)}", wire=ctx.wire(), sent=call.reply.request)
-    if not call.reply.ok and call.reply.error_code != -32602:
-        raise ctx.violation("TOOL-10", f"an isError result or -32602 ({what})", f"error {show(call.reply.error)} (not a validation error)", wire=ctx.wire(), sent=call.reply.request)
-    ctx.__dict__.setdefault("reproducers", {})[tool.get("name")] = call_line(ctx, str(tool.get("name")), arguments)
+    for arguments, what in invalid_arguments(tool.get("inputSchema")):
+        call = call_tool(ctx, tool, arguments)
+        reproduce = call_line(ctx, str(tool.get("name")), arguments)
+        if call.reply.ok and not call.is_error:
+            raise ctx.violation("TOOL-10", f"an isError result or -32602 ({what})", f"success: {show(call.result)}; reproduce: {reproduce}", wire=ctx.wire(), sent=call.reply.request)
+        if not call.reply.ok and call.reply.error_code != -32602:
+            raise ctx.violation("TOOL-10", f"an isError result or -32602 ({what})", f"error {show(call.reply.error)} (not a validation error)", wire=ctx.wire(), sent=call.reply.request)
 
 
 __all__ = ["invalid_arguments", "safe_tools"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
-from mcptest.checks.calls import call_tool, callable_tool, exercise, safe_tools
+from mcptest.checks.resources import valid_template
+from mcptest.checks.calls import BUSY_TOKEN, busy_call, callable_tool, exercise, safe_tools, slow_call
 from mcptest.discovery import LISTS
 from mcptest.findings import NotApplicable
 from mcptest.spec.versions import at_least
@@ -22,6 +23,19 @@ def ping_answers(ctx: CheckContext) -> None:
     result = reply.result
     if not reply.ok or not isinstance(result, dict) or set(result) - {"_meta"}:
         raise ctx.violation("PING-01", "an empty result {}", show(reply.response), wire=wire, sent=reply.request)
+    slow = slow_call(ctx, SLOW_ENOUGH)
+    if slow is None:
+        return  # no request to ping past: the plain ping above is all there is to check
+    request = {"jsonrpc": "2.0", "id": f"mcptest-busy-{wire.next_id()}", "method": "tools/call", "params": slow.reply.request["params"]}
+    wire.send(request)
+    ping = {"jsonrpc": "2.0", "id": f"mcptest-ping-{wire.next_id()}", "method": "ping"}
+    wire.send(ping)
+    seen = wire.collect(slow.seconds + ctx.timeout, until=lambda m: isinstance(m, dict) and m.get("id") in (request["id"], ping["id"]) and "method" not in m)
+    first = next((m for m in seen if isinstance(m, dict) and m.get("id") in (request["id"], ping["id"]) and "method" not in m), None)
+    if first is not None and first.get("id") == request["id"]:
+        wire.collect(ctx.timeout, until=lambda m: isinstance(m, dict) and m.get("id") == ping["id"])
+        raise ctx.violation("PING-01", f"the ping answered promptly, while {slow.name!r} (about {slow.seconds:.1f} s) runs", "the ping was answered only after the tool call finished", wire=wire, sent=[request, ping])
+    wire.collect(slow.seconds + ctx.timeout, until=lambda m: isinstance(m, dict) and m.get("id") == request["id"])
 
 
 def _progress(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -33,27 +47,24 @@ def progress_matches_token(ctx: CheckContext) -> None:
     tools = safe_tools(ctx)
     if not tools:
         raise NotApplicable("no tool the suite may call, so no request can carry a progress token")
-    wire = ctx.wire()
-    for index, tool in enumerate(tools):
-        token: Any = f"mcptest-progress-{index}" if index % 2 == 0 else 9000 + index
+    for tool in tools:
         try:
-            arguments = callable_tool(ctx, tool)
+            call = busy_call(ctx, tool)
         except NotApplicable:
             continue
-        call = call_tool(ctx, tool, arguments, meta={"progressToken": token})
-        updates = _progress(call.reply.notifications + wire.collect(0.2))
+        updates = _progress(call.reply.notifications)
         if not updates:
             continue
         last = None
         for update in updates:
             got = update.get("progressToken")
-            if type(got) is not type(token) or got != token:
-                raise ctx.violation("PROG-01", f"progressToken {show(token)} as sent", f"{show(got)} in {show(update)}", wire=wire, sent=call.reply.request)
+            if type(got) is not int or got != BUSY_TOKEN:
+                raise ctx.violation("PROG-01", f"progressToken {BUSY_TOKEN} (an integer, as sent)", f"{show(got)} in {show(update)}", wire=ctx.wire(), sent=call.reply.request)
             value = update.get("progress")
             if not isinstance(value, (int, float)) or isinstance(value, bool) or (last is not None and value <= last):
-                raise ctx.violation("PROG-01", "a numeric progress that increases with each notification", f"{show(value)} after {show(last)}", wire=wire, sent=call.reply.request)
+                raise ctx.violation("PROG-01", "a numeric progress that increases with each notification", f"{show(value)} after {show(last)}", wire=ctx.wire(), sent=call.reply.request)
             if "message" in update and not at_least(ctx.version, "2025-03-26"):
-                raise ctx.violation("PROG-01", f"no progress message at {ctx.version}", show(update), wire=wire)
+                raise ctx.violation("PROG-01", f"no progress message at {ctx.version}", show(update), wire=ctx.wire())
             last = value
         return
     raise NotApplicable("no callable tool sent progress notifications for a request with a progressToken")
@@ -80,23 +91,17 @@ def no_progress_without_token(ctx: CheckContext) -> None:
 
 @check("CANC-01", "utilities", "cancelled requests get no response")
 def cancelled_request_not_answered(ctx: CheckContext) -> None:
-    slow = None
-    for tool in safe_tools(ctx):
-        try:
-            if exercise(ctx, tool).seconds >= SLOW_ENOUGH:
-                slow = exercise(ctx, tool)
-                break
-        except NotApplicable:
-            continue
+    slow = slow_call(ctx, SLOW_ENOUGH)
     if slow is None:
-        raise NotApplicable(f"no callable tool takes {SLOW_ENOUGH} s or more, so nothing can be cancelled in flight")
+        raise NotApplicable(f"no callable tool took {SLOW_ENOUGH} s or more, so nothing can be cancelled in flight")
     wire = ctx.wire()
-    request = {"jsonrpc": "2.0", "id": f"mcptest-cancel-{wire.next_id()}", "method": "tools/call", "params": {"name": slow.name, "arguments": slow.arguments}}
+    request = {"jsonrpc": "2.0", "id": f"mcptest-cancel-{wire.next_id()}", "method": "tools/call", "params": slow.reply.request["params"]}
     wire.send(request)
     early = wire.collect(0.1)  # let the request reach its handler: cancelling before it arrives tests nothing
     wire.notify("notifications/cancelled", {"requestId": request["id"], "reason": "mcptest cancellation check"})
-    seen = early + wire.collect(slow.seconds + 1.0)
-    answered = [m for m in seen + wire.unsolicited if isinstance(m, dict) and m.get("id") == request["id"] and "result" in m]
+    answered_it = lambda m: isinstance(m, dict) and m.get("id") == request["id"] and "result" in m  # noqa: E731
+    seen = early + wire.collect(slow.seconds + 1.0, until=answered_it)
+    answered = [m for m in seen + wire.unsolicited if answered_it(m)]
     wire.unsolicited.clear()
     if answered:
         raise ctx.violation("CANC-01", "no result for the cancelled request", show(answered[0]), wire=wire, sent=request)
@@ -135,9 +140,15 @@ def set_level(ctx: CheckContext) -> None:
             reply = wire.request("logging/setLevel", {"level": level})
             if not reply.ok:
                 raise ctx.violation("LOG-01", f"an empty result for level {level!r}", show(reply.response), wire=wire, sent=reply.request)
+
+
+@check("LOG-04", "utilities", "an invalid log level gets -32602")
+def invalid_log_level(ctx: CheckContext) -> None:
+    ctx.require("logging")
+    with ctx.fresh() as wire:
         reply = wire.request("logging/setLevel", {"level": "loud"})
         if reply.error_code != -32602:
-            raise ctx.violation("LOG-01", "-32602 for the invalid level 'loud'", show(reply.response), wire=wire, sent=reply.request)
+            raise ctx.violation("LOG-04", "-32602 for the invalid level 'loud'", show(reply.response), wire=wire, sent=reply.request)
 
 
 def _log_messages(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -192,7 +203,7 @@ def _completion_refs(ctx: CheckContext) -> list[tuple[dict[str, Any], str]]:
             refs.append(({"type": "ref/prompt", "name": prompt.get("name")}, args[0]["name"]))
     for template in ctx.surface.items("templates"):
         uri = template.get("uriTemplate")
-        if isinstance(uri, str) and "{" in uri:
+        if isinstance(uri, str) and "{" in uri and valid_template(uri):
             variable = uri.split("{", 1)[1].split("}", 1)[0].lstrip("+#./;?&").split(",")[0].split(":")[0].rstrip("*")
             refs.append(({"type": "ref/resource", "uri": uri}, variable))
     return refs

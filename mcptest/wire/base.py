@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,14 +211,16 @@ class Wire(ABC):
             message["params"] = params
         self.send(message)
 
-    def collect(self, duration: float) -> list[Any]:
-        """Everything the server sends during ``duration`` seconds (for "must not send" checks)."""
+    def collect(self, duration: float, until: Callable[[Any], bool] | None = None) -> list[Any]:
+        """Everything the server sends during ``duration`` seconds, or until a message satisfies ``until``."""
         seen = []
         deadline = time.monotonic() + duration
         while (left := deadline - time.monotonic()) > 0:
             incoming = self.recv(left)
             if incoming is not None:
                 seen.append(incoming)
+                if until is not None and until(incoming):
+                    break
         return seen
 
     def initialize(self, version: str, capabilities: JSON | None = None) -> Reply:

@@ -10,6 +10,18 @@ from mcptest.launch.process import ServerExited, ServerProcess
 from mcptest.wire.base import Wire, WireError, dumps
 
 
+_NOTHING = object()
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _NOTHING
+
+_MAX_PENDING = 2000
+
+
 class ServerGone(WireError):
     """The server process ended; the message has its exit code and stderr tail."""
 
@@ -28,7 +40,9 @@ class StdioWire(Wire):
         self.process = process
         self.owns_process = owns_process
         self.garbage: list[str] = []
+        self.multiline: list[str] = []
         self.raw_lines: list[str] = []
+        self._pending: list[str] = []
 
     def send(self, message: Any) -> None:
         if isinstance(message, bytes):
@@ -55,11 +69,37 @@ class StdioWire(Wire):
             text = line.decode("utf-8", "replace")
             self.raw_lines.append(text)
             self.transcript.add("<", text)
-            try:
-                return json.loads(line)
-            except ValueError:
-                self.garbage.append(text.rstrip("\n"))
+            message = self._parse(text.rstrip("\r\n"))
+            if message is not _NOTHING:
+                return message
         return None
+
+    def _parse(self, text: str) -> Any:
+        """Parse one stdout line. Lines that are not a JSON object/array are held back: if the next
+        lines complete them into one JSON value, that was a message spread over several lines
+        (``multiline``, STDIO-02); otherwise they were stray output (``garbage``, STDIO-01)."""
+        if self._pending:
+            joined = "\n".join([*self._pending, text])
+            message = _loads(joined)
+            if isinstance(message, (dict, list)):
+                self._pending.clear()
+                self.multiline.append(joined)
+                return message
+        message = _loads(text)
+        if isinstance(message, (dict, list)):
+            self.garbage.extend(self._pending)
+            self._pending.clear()
+            return message
+        self._pending.append(text)
+        if len(self._pending) > _MAX_PENDING:
+            self.garbage.extend(self._pending)
+            self._pending.clear()
+        return _NOTHING
+
+    def flush(self) -> None:
+        """Count lines still held back as stray output (call when the session is over)."""
+        self.garbage.extend(self._pending)
+        self._pending.clear()
 
     def close(self) -> None:
         if self.owns_process:
