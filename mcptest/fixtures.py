@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -14,7 +14,18 @@ from mcptest.target import Target, parse_header, parse_target
 if TYPE_CHECKING:  # the engine is imported when a fixture is used, not when the plugin loads
     from mcptest.connect import ServerHandle
     from mcptest.runner import SuiteRun
+    from mcptest.session import Session
     from mcptest.wire import Wire
+
+SCOPES = ("session", "package", "module", "class", "function")
+
+
+def _server_scope(fixture_name: str, config: pytest.Config) -> str:
+    """The scope of ``mcp_server`` / ``mcp_server_env``: ini ``mcp_server_scope`` (default ``session``)."""
+    scope = (config.getini("mcp_server_scope") or "session").strip()
+    if scope not in SCOPES:
+        raise pytest.UsageError(f"mcp_server_scope: {scope!r} is not a pytest scope; choose from {', '.join(SCOPES)}")
+    return scope
 
 
 @pytest.fixture(scope="session")
@@ -38,13 +49,36 @@ def mcp_target(mcp_settings: Settings) -> Target:
     return parse_target(mcp_settings.server, launch=mcp_settings.launch, headers=headers)
 
 
-@pytest.fixture(scope="session")
-def mcp_server(mcp_target: Target, mcp_settings: Settings) -> Iterator[ServerHandle]:
-    """A started server handle for ``--mcp-server``: opens raw wires, stops everything at the end."""
+@pytest.fixture(scope=_server_scope)
+def mcp_server_env() -> dict[str, str]:
+    """Extra environment variables for the server process mcptest starts (empty by default).
+
+    Override it in your conftest.py, e.g. to hand the server a database or a stub API::
+
+        @pytest.fixture
+        def mcp_server_env(mcp_db, mcp_http_stub):
+            return {**mcp_db.env, **mcp_http_stub.env("API_BASE_URL")}
+
+    With function-scoped dependencies like these, set ini ``mcp_server_scope = function`` so that
+    ``mcp_server`` (and this fixture) are per test.
+    """
+    return {}
+
+
+@pytest.fixture(scope=_server_scope)
+def mcp_server(mcp_target: Target, mcp_settings: Settings, mcp_server_env: dict[str, str]) -> Iterator[ServerHandle]:
+    """The server under test (``--mcp-server``), started once per ``mcp_server_scope`` (session by default).
+
+    Opens raw wires with ``mcp_server.open()``; an HTTP server given with ``--mcp-launch`` is started
+    here and restarted if it dies. Everything it started is stopped at teardown, children included.
+    """
+    import dataclasses
+
     from mcptest.connect import ServerHandle
     from mcptest.launch.process import LaunchError
 
-    handle = ServerHandle(mcp_target, mcp_settings)
+    target = dataclasses.replace(mcp_target, env=tuple({**dict(mcp_target.env), **mcp_server_env}.items()))
+    handle = ServerHandle(target, mcp_settings)
     try:
         handle.start()
     except LaunchError as exc:
@@ -66,3 +100,74 @@ def mcp_wire(mcp_server: ServerHandle) -> Iterator[Wire]:
     initialize(wire)
     yield wire
     wire.close()
+
+
+@pytest.fixture
+def mcp_session(mcp_server: ServerHandle) -> Iterator[Session]:
+    """A synchronous SDK client session to the server under test (handshake era, no cache).
+
+    Call it like the SDK's ``mcp.Client`` without ``await``: ``mcp_session.call_tool("add", {"a": 1})``,
+    ``mcp_session.list_tools()``, ``mcp_session.read_resource(uri)``. Each call is bounded by
+    ``--mcp-timeout``. A stdio target gets its own server process for the test.
+    """
+    from mcptest.session import Session, SessionError
+
+    target = mcp_server.target if mcp_server.target.kind != "http" else _url_target(mcp_server)
+    try:
+        session = Session(target, timeout=mcp_server.timeout)
+    except SessionError as exc:
+        problem = str(exc)
+    else:
+        yield session
+        session.close()
+        return
+    pytest.fail(problem, pytrace=False)
+
+
+def _url_target(handle: ServerHandle) -> Target:
+    import dataclasses
+
+    return dataclasses.replace(handle.target, url=handle.url)
+
+
+@pytest.fixture
+async def mcp_client(mcp_server: ServerHandle) -> AsyncIterator[Any]:
+    """An async ``mcp.Client`` connected to the server under test, for anyio / pytest-asyncio tests.
+
+    Use it in ``async def`` tests marked ``@pytest.mark.anyio`` (or run by pytest-asyncio):
+    ``result = await mcp_client.call_tool("add", {"a": 1, "b": 2})``.
+    """
+    from mcptest.session import client_for
+
+    target = mcp_server.target if mcp_server.target.kind != "http" else _url_target(mcp_server)
+    async with client_for(target, timeout=mcp_server.timeout) as client:
+        yield client
+
+
+@pytest.fixture
+def mcp_connect(mcp_settings: Settings) -> Iterator[Callable[..., Session]]:
+    """A factory for more connections: ``mcp_connect(server)`` returns a connected synchronous Session.
+
+    ``server`` is an in-process ``MCPServer`` / low-level ``Server`` object (connected in memory, no
+    subprocess), a command (``"python other_server.py"``) or an ``http://`` URL. Keyword arguments:
+    ``env`` (extra environment for a command) and ``timeout`` (seconds per call). Every session is
+    closed at teardown.
+    """
+    from mcptest.session import Session, SessionError
+
+    sessions: list[Session] = []
+
+    def connect(server: Any, *, env: dict[str, str] | None = None, timeout: float | None = None) -> Session:
+        __tracebackhide__ = True
+        try:
+            session = Session(server, env=env, timeout=timeout or mcp_settings.timeout)
+        except SessionError as exc:
+            problem = str(exc)
+        else:
+            sessions.append(session)
+            return session
+        pytest.fail(problem, pytrace=False)
+
+    yield connect
+    for session in sessions:
+        session.close()

@@ -32,6 +32,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         else:
             group.addoption(option.flag, default=None, dest=f"mcp_{option.name}", metavar=option.metavar, help=option.help)
             parser.addini(option.ini, option.help, default=None)
+    parser.addini("mcp_server_scope", "Scope of the mcp_server fixture: session (default), package, module, class or function.", default="session")
 
 
 def _settings(config: pytest.Config) -> Settings:
@@ -115,3 +116,5 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         run.close()
     if "mcptest.launch.process" in sys.modules:
         sys.modules["mcptest.launch.process"].stop_all()
+    if "mcptest.launch.docker" in sys.modules:
+        sys.modules["mcptest.launch.docker"].cleanup()

@@ -25,6 +25,7 @@ LABEL = "mcptest.run"
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 _API_TIMEOUT = 10.0
 _RUN_ID = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+_clients: dict[str, DockerClient] = {}
 _labels: set[str] = set()
 _checked: set[tuple[str, str]] = set()
 _lock = threading.Lock()
@@ -42,7 +43,7 @@ def engine_address() -> str:
 
 
 def client() -> DockerClient:
-    """A Docker SDK client for a reachable engine.
+    """A Docker SDK client for a reachable engine (one per engine address, reused while it answers).
 
     Raises:
         LaunchError: the SDK is not installed, or no engine answers at ``engine_address()``.
@@ -54,15 +55,26 @@ def client() -> DockerClient:
         raise LaunchError(
             "docker targets need the Docker SDK for Python: pip install 'mcptest[docker]' (or pip install docker)"
         ) from None
+    address = engine_address()
+    sdk = _clients.pop(address, None)
+    if sdk is None and address.startswith("unix://") and not os.path.exists(address.removeprefix("unix://")):
+        raise _no_engine(address)  # checked first: the SDK would leak a socket finding this out
     try:
-        sdk = docker.from_env(timeout=_API_TIMEOUT)
+        sdk = sdk or docker.from_env(timeout=_API_TIMEOUT)
         sdk.ping()
     except DockerException:
-        raise LaunchError(
-            f"no Docker engine reachable at {engine_address()}: start one with `dockerd &` "
-            "(or `bash .ci/docker.sh`), or set DOCKER_HOST to a running engine"
-        ) from None
+        if sdk is not None:
+            sdk.close()
+        raise _no_engine(address) from None
+    _clients[address] = sdk
     return sdk
+
+
+def _no_engine(address: str) -> LaunchError:
+    return LaunchError(
+        f"no Docker engine reachable at {address}: start one with `dockerd &` "
+        "(or `systemctl start docker`), or set DOCKER_HOST to a running engine"
+    )
 
 
 def check_image(sdk: DockerClient, image: str) -> None:
@@ -105,7 +117,10 @@ def _register(label_value: str) -> None:
 def _env_flags(env: Mapping[str, str]) -> list[str]:
     for key in env:
         if not key or "=" in key or any(c.isspace() for c in key):
-            raise LaunchError(f"environment variable name {key!r} cannot be passed to a container: use NAME=value")
+            raise LaunchError(
+                f"environment variable name {key!r} cannot be passed to a container: "
+                "a name must be non-empty, without '=' or whitespace"
+            )
     flags = [] if "PYTHONUNBUFFERED" in env else ["-e", "PYTHONUNBUFFERED=1"]
     for key in env:
         flags += ["-e", key]
@@ -213,26 +228,27 @@ def run_http_container(
     except APIError as exc:
         raise LaunchError(f"could not start container {image!r}: {exc.explanation or exc}") from None
     try:
-        url = f"http://127.0.0.1:{_host_port(container, image, container_port)}/{path.lstrip('/')}"
-        why = wait_until(lambda: _answers_http(url), timeout, interval=0.1, abort=lambda: _exited(container))
+        host_port = _host_port(container, container_port)
+        url = f"http://127.0.0.1:{host_port}/{path.lstrip('/')}" if host_port else f"port {container_port}/tcp"
+        if host_port:
+            why = wait_until(lambda: _answers_http(url), timeout, interval=0.1, abort=lambda: _exited(container))
+        else:
+            why = _exited(container) or f"the engine published no host port for {container_port}/tcp"
+        if why:
+            tail = _logs_tail(container, 15)
+            logs = "; last log lines:\n    " + "\n    ".join(tail) if tail else "; it logged nothing"
+            raise LaunchError(f"container {image!r} did not answer HTTP at {url}: {why}{logs}")
     except BaseException:
         _remove(container, 0.0)
         raise
-    if why:
-        tail = _logs_tail(container, 15)
-        _remove(container, 0.0)
-        logs = "; last log lines:\n    " + "\n    ".join(tail) if tail else "; it logged nothing"
-        raise LaunchError(f"container {image!r} did not answer HTTP at {url}: {why}{logs}")
     return HttpContainer(url, container)
 
 
-def _host_port(container: Container, image: str, container_port: int) -> int:
+def _host_port(container: Container, container_port: int) -> int | None:
+    """The 127.0.0.1 port the engine published for ``container_port`` (None if it published none)."""
     container.reload()
     bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{container_port}/tcp") or []
-    if not bindings:
-        state = _exited(container) or "check the port the server listens on"
-        raise LaunchError(f"container {image!r} has no published port {container_port}/tcp: {state}")
-    return int(bindings[0]["HostPort"])
+    return int(bindings[0]["HostPort"]) if bindings else None
 
 
 def _answers_http(url: str) -> bool:
@@ -267,7 +283,8 @@ def _logs_tail(container: Container, lines: int) -> list[str]:
     return raw.decode("utf-8", "replace").splitlines()
 
 
-def _remove(container: Container, grace: float) -> None:
+def _remove(container: Container, grace: float) -> bool:
+    """Stop (after ``grace`` seconds of SIGTERM) and remove; False when it was already gone."""
     from docker.errors import APIError, NotFound
 
     try:
@@ -275,10 +292,12 @@ def _remove(container: Container, grace: float) -> None:
             container.stop(timeout=max(1, round(grace)))
         container.remove(force=True)
     except NotFound:
-        return  # already gone (auto-removed or cleaned up)
+        return False  # already gone (auto-removed or cleaned up)
     except APIError as exc:
         if exc.status_code != 409:  # 409: removal already in progress
             raise
+        return False
+    return True
 
 
 def remove_containers(label_value: str) -> int:
@@ -293,8 +312,7 @@ def remove_containers(label_value: str) -> int:
     sdk = client()
     removed = 0
     for container in sdk.containers.list(all=True, filters={"label": f"{LABEL}={label_value}"}):
-        _remove(container, 0.0)
-        removed += 1
+        removed += _remove(container, 0.0)
     return removed
 
 
@@ -308,10 +326,16 @@ def cleanup() -> int:
     """
     with _lock:
         labels = sorted(_labels)
+    if not labels:
+        return 0  # nothing started here (and the Docker SDK may not even be installed)
+    from docker.errors import DockerException
+
     removed = 0
     for label_value in labels:
         try:
             removed += remove_containers(label_value)
         except LaunchError:
-            return removed
+            return removed  # no engine any more: nothing we could remove
+        except DockerException:
+            continue  # the engine refused this one (e.g. busy); the next label may still go
     return removed

@@ -1,0 +1,118 @@
+"""A synchronous MCP session over the SDK's ``mcp.Client`` (behind an anyio blocking portal), every call bounded."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import tempfile
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import anyio
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+from mcptest.target import Target
+
+T = TypeVar("T")
+
+
+class SessionError(RuntimeError):
+    """The session could not be opened or a call did not finish; the message says which and why."""
+
+
+def client_for(server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0, errlog: Any = None) -> Any:
+    """An ``mcp.Client`` (handshake era, no response cache) for a Target, URL, command or in-process server."""
+    from mcp import Client
+
+    return Client(transport_for(server, env=env, timeout=timeout, errlog=errlog), mode="legacy", cache=None, read_timeout_seconds=timeout)
+
+
+def transport_for(server: Any, *, env: Mapping[str, str] | None, timeout: float, errlog: Any) -> Any:
+    """What ``mcp.Client`` takes for ``server``: the server object itself, or a transport context manager."""
+    from mcptest.target import parse_target
+
+    if isinstance(server, str):
+        server = parse_target(server)
+    if not isinstance(server, Target):
+        return server  # an in-process MCPServer / low-level Server: the SDK connects in memory
+    if server.kind == "stdio":
+        from mcp import StdioServerParameters
+        from mcp.client.stdio import stdio_client
+
+        params = StdioServerParameters(command=server.argv[0], args=list(server.argv[1:]), env={**os.environ, **dict(server.env), **(env or {})})
+        return stdio_client(params, errlog=errlog) if errlog is not None else stdio_client(params)
+    if server.kind == "http":
+        import httpx2
+        from mcp.client.streamable_http import streamable_http_client
+
+        http = httpx2.AsyncClient(headers=dict(server.headers), timeout=httpx2.Timeout(timeout))
+        return streamable_http_client(server.url, http_client=http)
+    raise SessionError(f"an SDK session cannot reach target {server.raw!r} ({server.kind}); use a command or URL")
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first real error inside (nested) exception groups."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+class Session:
+    """A connected MCP client you call synchronously: ``session.call_tool("add", {"a": 1, "b": 2})``.
+
+    Every call is bounded by ``timeout`` seconds. ``stderr_tail()`` shows what a stdio server logged.
+    The underlying ``mcp.Client`` is ``session.client`` for anything not wrapped here.
+    """
+
+    def __init__(self, server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self._stack = contextlib.ExitStack()
+        self._stderr = self._stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+        self.portal: BlockingPortal = self._stack.enter_context(start_blocking_portal())
+        client = client_for(server, env=env, timeout=timeout, errlog=self._stderr)
+        try:
+            # the SDK bounds the handshake itself with read_timeout_seconds (a cancel scope cannot span the
+            # client's own task groups, so no outer fail_after here)
+            self.client = self._stack.enter_context(self.portal.wrap_async_context_manager(client))
+        except BaseException as exc:
+            tail = self.stderr_tail()
+            self._stack.close()
+            leaf = _leaf(exc)
+            raise SessionError(f"could not open an MCP session to {server!r}: {type(leaf).__name__}: {leaf}{tail}") from None
+
+    def stderr_tail(self, lines: int = 15) -> str:
+        """The last lines the server wrote to stderr (stdio servers), formatted for a message."""
+        self._stderr.flush()
+        self._stderr.seek(0)
+        tail = self._stderr.read().splitlines()[-lines:]
+        return "; server stderr:\n    " + "\n    ".join(tail) if tail else ""
+
+    def call(self, func: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Run ``await func(*args, **kwargs)`` on the session's loop, bounded by the timeout."""
+
+        async def bounded() -> T:
+            with anyio.fail_after(self.timeout):
+                return await func(*args, **kwargs)
+
+        try:
+            return self.portal.call(bounded)
+        except TimeoutError:
+            name = getattr(func, "__name__", "call")
+            raise SessionError(f"{name} did not finish within {self.timeout:g} s{self.stderr_tail()}") from None
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        attribute = getattr(self.client, name)
+        if not callable(attribute):
+            return attribute
+        return functools.partial(self.call, attribute)
+
+    def close(self) -> None:
+        """Close the connection (a stdio server is stopped by the SDK: stdin closed, then signals)."""
+        self._stack.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
