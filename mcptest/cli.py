@@ -7,7 +7,9 @@ import json
 import sys
 from collections.abc import Sequence
 
+from mcptest.discovery import DiscoveryError
 from mcptest.launch.process import LaunchError, stop_all
+from mcptest.session import SessionError
 from mcptest.settings import Settings
 from mcptest.target import TargetError
 
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mcptest.grading.cli import grade
 
         return grade(args)
-    except (LaunchError, TargetError, ValueError) as exc:
+    except (LaunchError, TargetError, DiscoveryError, SessionError, ValueError) as exc:
         print(f"mcptest: error: {exc}", file=sys.stderr)
         return 4
     finally:

@@ -86,7 +86,9 @@ class SuiteRun:
             return self._finding(check, key, outcome, str(violation), violation.requirement.id), violation
         except ServerGone as exc:
             return self._crash(check, key, str(exc))
-        except (RequestTimeout, WireError, DiscoveryError) as exc:
+        except RequestTimeout as exc:
+            return self._silence(check, key, exc)
+        except (WireError, DiscoveryError) as exc:
             return self._crash(check, key, str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug in one check must not end the run
             trace = "".join(traceback.format_exception(exc)[-6:])
@@ -99,6 +101,13 @@ class SuiteRun:
         target = f"{check.id}{f' on {key}' if key else ''}"
         violation = self.ctx.violation("SERVER-ALIVE", f"an answer during check {target}", why, check_id=check.id)
         return self._finding(check, key, "fail", str(violation), "SERVER-ALIVE"), violation
+
+    def _silence(self, check: Check, key: str, exc: RequestTimeout) -> tuple[Finding, Violation]:
+        """A request the check sent went unanswered while the server kept running: the check's own finding."""
+        assert self.ctx is not None
+        violation = self.ctx.violation(check.id, f"an answer within {exc.timeout:g} s", f"{exc} (raise --mcp-timeout if the server is only slow)", sent=exc.sent)
+        outcome = "fail" if violation.level == "MUST" or self.settings.strict else "warn"
+        return self._finding(check, key, outcome, str(violation)), violation
 
     def _finding(self, check: Check, key: str, outcome: str, message: str, req_id: str | None = None) -> Finding:
         req = requirement(req_id or check.id)

@@ -70,13 +70,14 @@ def call_tool(ctx: CheckContext, tool: dict[str, Any], arguments: Any, *, meta: 
 
 def exercise(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
     """Call ``tool`` once with example arguments and no progress token (cached for the run)."""
-    cache: dict[str, ToolCall] = ctx.__dict__.setdefault("_tool_calls", {})
+    cache: dict[str, ToolCall | str] = ctx.__dict__.setdefault("_tool_calls", {})
     name = str(tool.get("name"))
     if name not in cache:
         arguments = callable_tool(ctx, tool)
         try:
             cache[name] = call_tool(ctx, tool, arguments)
         except RequestTimeout as exc:
+            cache[name] = f"the example call of {name!r} went unanswered (reported by TOOL-05)"
             raise ctx.violation(
                 "TOOL-05",
                 f"a tools/call result within {ctx.timeout:g} s",
@@ -84,7 +85,10 @@ def exercise(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
                 wire=ctx.wire(),
                 sent={"name": name, "arguments": arguments},
             ) from None
-    return cache[name]
+    cached = cache[name]
+    if isinstance(cached, str):
+        raise NotApplicable(cached)
+    return cached
 
 
 BUSY_TOKEN = 7001
@@ -92,13 +96,19 @@ BUSY_TOKEN = 7001
 
 def busy_call(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
     """Call ``tool`` once with ``busy_arguments`` and an integer progress token (cached for the run)."""
-    cache: dict[str, ToolCall] = ctx.__dict__.setdefault("_busy_calls", {})
+    cache: dict[str, ToolCall | str] = ctx.__dict__.setdefault("_busy_calls", {})
     name = str(tool.get("name"))
     if name not in cache:
         callable_tool(ctx, tool)
         arguments = busy_arguments(tool.get("inputSchema"))
-        cache[name] = call_tool(ctx, tool, arguments, meta={"progressToken": BUSY_TOKEN})
-    return cache[name]
+        try:
+            cache[name] = call_tool(ctx, tool, arguments, meta={"progressToken": BUSY_TOKEN})
+        except RequestTimeout:
+            cache[name] = f"the call of {name!r} with {dumps(arguments)} went unanswered within {ctx.timeout:g} s"
+    cached = cache[name]
+    if isinstance(cached, str):
+        raise NotApplicable(cached)
+    return cached
 
 
 def slow_call(ctx: CheckContext, at_least: float) -> ToolCall | None:

@@ -100,9 +100,10 @@ def _expect_error(ctx: CheckContext, wire: Wire, req_id: str, payload: bytes, co
         raise NotApplicable("over HTTP this is judged by the HTTP status (HTTP-11/HTTP-12)")
     wire.send(payload)
     answers = wire.collect(0.5, until=_is_error)
-    errors = [m for m in answers if isinstance(m, dict) and isinstance(m.get("error"), dict)]
+    errors = [m for m in answers if _is_error(m)]
     if not errors:
-        got = "no answer at all (the input was silently dropped)" if not answers else show(answers[0])
+        others = [m for m in answers if is_response(m)]
+        got = show(others[0]) if others else "no answer at all (the input was silently dropped)"
         raise ctx.violation(req_id, f"an error response {code} with id null for {what}", got, wire=wire, sent=payload.decode())
     error = errors[0]
     if error["error"].get("code") != code or error.get("id") is not None:
@@ -157,7 +158,7 @@ def invalid_params(ctx: CheckContext) -> None:
 def extra_members_ignored(ctx: CheckContext) -> None:
     wire = ctx.wire()
     message = {"jsonrpc": "2.0", "id": wire.next_id(), "method": "ping", "params": {"mcptestExtra": 1}, "mcptestExtra": True}
-    reply = wire.exchange(message)
+    reply = wire.exchange(message, timeout=min(ctx.timeout, 5.0))
     if not reply.ok:
         raise ctx.violation("BASE-09", "a normal ping result", show(reply.response), wire=wire, sent=message)
 
@@ -204,7 +205,7 @@ def batch_rejected(ctx: CheckContext) -> None:
     processed = [a for a in answers if isinstance(a, list) or (isinstance(a, dict) and "result" in a)]
     if processed:
         raise ctx.violation("BASE-11", "the batch rejected (-32600), not executed", show(processed[0]), wire=wire, sent=batch)
-    if not any(isinstance(a, dict) and isinstance(a.get("error"), dict) for a in answers):
+    if not any(_is_error(a) for a in answers):
         raise ctx.violation("BASE-11", "an Invalid Request error (-32600) for the batch", "no answer at all (silently dropped)", wire=wire, sent=batch)
 
 

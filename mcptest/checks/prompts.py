@@ -20,6 +20,21 @@ def _required(prompt: dict[str, Any]) -> dict[str, str]:
     return {a["name"]: "mcptest" for a in _arguments(prompt) if a.get("required") is True and isinstance(a.get("name"), str)}
 
 
+def _suggested(ctx: CheckContext, prompt: dict[str, Any]) -> dict[str, str]:
+    """Required arguments, each filled with the server's own first completion when it offers one."""
+    arguments = _required(prompt)
+    if not ctx.surface.has("completions"):
+        return arguments
+    wire = ctx.wire()
+    for name in arguments:
+        params = {"ref": {"type": "ref/prompt", "name": prompt.get("name")}, "argument": {"name": name, "value": ""}, "context": {"arguments": arguments}}
+        reply = wire.request("completion/complete", params)
+        values = (reply.result or {}).get("completion", {}).get("values") if reply.ok and isinstance(reply.result, dict) else None
+        if isinstance(values, list) and values and isinstance(values[0], str):
+            arguments[name] = values[0]
+    return arguments
+
+
 @check("PROMPT-01", "prompts", "prompt definition shape", scope="prompt")
 def prompt_shape(ctx: CheckContext, prompt: dict[str, Any]) -> None:
     problems = shape_problems("Prompt", prompt)
@@ -29,10 +44,12 @@ def prompt_shape(ctx: CheckContext, prompt: dict[str, Any]) -> None:
 
 @check("PROMPT-02", "prompts", "prompts/get returns valid messages", scope="prompt")
 def get_prompt(ctx: CheckContext, prompt: dict[str, Any]) -> None:
+    arguments = _suggested(ctx, prompt)
     wire = ctx.wire()
-    reply = wire.request("prompts/get", {"name": prompt.get("name"), "arguments": _required(prompt)})
-    if reply.error_code == -32602:
-        raise NotApplicable(f"the server rejected the example arguments: {show(reply.error)}")
+    reply = wire.request("prompts/get", {"name": prompt.get("name"), "arguments": arguments})
+    guessed = [name for name, value in arguments.items() if value == "mcptest"]
+    if reply.error is not None and guessed:
+        raise NotApplicable(f"the server rejected placeholder values for {guessed} (no completion offered for them): {show(reply.error)}")
     if not reply.ok or not isinstance(reply.result, dict):
         raise ctx.violation("PROMPT-02", "a prompts/get result", show(reply.response), wire=wire, sent=reply.request)
     messages = reply.result.get("messages")
