@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import random
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,11 +54,20 @@ def _ini(config: pytest.Config, name: str) -> Any:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     settings = _settings(config)
+    if settings.seed is None:  # one seed per run, shared with xdist workers, printed in the header
+        worker_seed = getattr(config, "workerinput", {}).get("mcptest_seed")
+        settings = dataclasses.replace(settings, seed=worker_seed if worker_seed is not None else random.randrange(2**32))
     config.stash[SETTINGS_KEY] = settings
     config.addinivalue_line("markers", "mcp_requirement(id): the MCP spec requirement a test covers (e.g. TOOL-05)")
     config.addinivalue_line("markers", "mcp_server(target, **settings): the MCP server a test's fixtures talk to")
     if settings.server and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(SUITE_DIR)]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Hand the run's fuzz seed to each xdist worker, so every worker fuzzes alike."""
+    node.workerinput["mcptest_seed"] = node.config.stash[SETTINGS_KEY].seed
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

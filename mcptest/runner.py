@@ -135,7 +135,7 @@ class SuiteRun:
         self.close_handle()
 
 
-AREAS = ("lifecycle", "jsonrpc", "utilities", "tools", "resources", "prompts", "stdio", "http")
+AREAS = ("lifecycle", "jsonrpc", "utilities", "tools", "resources", "prompts", "stdio", "http", "fuzz")
 
 
 def run_all(settings: Settings, areas: tuple[str, ...] = AREAS) -> SuiteRun:

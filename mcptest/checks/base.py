@@ -18,7 +18,7 @@ from mcptest.wire import Reply, Wire
 from mcptest.wire.base import dumps
 
 Scope = Literal["server", "tool", "resource", "template", "prompt"]
-Area = Literal["jsonrpc", "lifecycle", "utilities", "tools", "resources", "prompts", "stdio", "http"]
+Area = Literal["jsonrpc", "lifecycle", "utilities", "tools", "resources", "prompts", "stdio", "http", "fuzz"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,13 @@ class CheckContext:
             initialize(wire, self.version)
             self._shared = wire
         return self._shared
+
+    def reset_wire(self) -> None:
+        """Drop the shared wire (and, for stdio, stop its process): the next check gets a fresh one."""
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
+            self.restarts += 1
 
     @contextlib.contextmanager
     def fresh(self, *, version: str | None = None, handshake: bool = True) -> Iterator[Wire]:

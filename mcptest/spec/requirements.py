@@ -116,6 +116,8 @@ REQUIREMENTS: dict[str, Requirement] = {
         _r("HTTP-10", "MUST", H_0618, _TRANSPORTS, "If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it MUST respond with 400 Bad Request.", ("http",)),
         _r("HTTP-11", "SHOULD", H_0618, _TRANSPORTS, "From 2025-06-18 a POST body is a single JSON-RPC message: an array (batch) is rejected with a 4xx.", ("http",)),
         _r("HTTP-12", "SHOULD", H_0326, _TRANSPORTS, "A POST body that is not valid JSON is rejected with HTTP 400 (optionally with a -32700 error and no id).", ("http",)),
+        _r("FUZZ-01", "MUST", ALL_H, _TOOLS, "For any arguments valid against inputSchema, tools/call returns a result (isError allowed) within the timeout, never a protocol error or a crash, and structured results conform to outputSchema."),
+        _r("FUZZ-02", "MUST", ALL_H, _TOOLS, "Servers MUST validate all tool inputs: for any arguments that violate inputSchema, tools/call returns an isError result or -32602, never a success, and the server keeps running."),
         _r("SERVER-ALIVE", "MUST", ALL_H, _LIFE, "During the operation phase the server keeps serving: it does not exit or stop answering while the client is connected."),
     )
 }
