@@ -12,6 +12,7 @@ from mcptest.launch.process import LaunchError, stop_all
 from mcptest.session import SessionError
 from mcptest.settings import Settings
 from mcptest.target import TargetError
+from mcptest.wire import WireError
 
 EPILOG = "Exit codes are pytest's: 0 all passed, 1 some check failed, 2-4 usage or internal errors."
 
@@ -78,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mcptest.grading.cli import grade
 
         return grade(args)
+    except WireError as exc:  # the server died or went silent during the command: that is its failure
+        print(f"mcptest: the server failed: {exc}", file=sys.stderr)
+        return 1
     except (LaunchError, TargetError, DiscoveryError, SessionError, ValueError) as exc:
         print(f"mcptest: error: {exc}", file=sys.stderr)
         return 4

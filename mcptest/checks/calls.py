@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +47,7 @@ def call_line(ctx: CheckContext, tool: str, arguments: Any) -> str:
     parts = ["mcptest", "call", shlex.quote(ctx.handle.target.raw)]
     if ctx.handle.target.launch:
         parts.append(f"--launch {shlex.quote(ctx.handle.target.launch_text)}")
-    parts += [shlex.quote(tool), shlex.quote(dumps(arguments))]
+    parts += [shlex.quote(tool), shlex.quote(json.dumps(arguments, separators=(",", ":")))]  # ASCII: safe to paste
     return " ".join(parts)
 
 

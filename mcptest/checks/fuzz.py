@@ -34,7 +34,7 @@ def regression_test(ctx: CheckContext, tool: str, arguments: dict[str, Any], mod
     expect = "assert not result.is_error, result.content" if mode == "valid" else "assert result.is_error  # the invalid arguments must be rejected"
     return (
         f"    def test_{safe}_{'handles' if mode == 'valid' else 'rejects'}_fuzzed_input(mcp_session):\n"
-        f"        result = mcp_session.call_tool({tool!r}, {json.dumps(arguments, ensure_ascii=False)!s})\n"
+        f"        result = mcp_session.call_tool({tool!r}, {json.dumps(arguments)!s})\n"
         f"        {expect}"
     )
 
@@ -56,7 +56,7 @@ def _run(ctx: CheckContext, tool: dict[str, Any], mode: str) -> None:
         return
     req = "FUZZ-01" if mode == "valid" else "FUZZ-02"
     broken = f" ({failure.mutation})" if failure.mutation else ""
-    actual = (f"{failure.kind}: {failure.detail}\n  minimal input{broken}: {json.dumps(failure.arguments, ensure_ascii=False)}\n"
+    actual = (f"{failure.kind}: {failure.detail}\n  minimal input{broken}: {json.dumps(failure.arguments)}\n"
               f"  seed: --mcp-seed {seed} (tool seed derived from it)\n  reproduce by hand: {call_line(ctx, failure.tool, failure.arguments)}\n"
               f"  regression test:\n{regression_test(ctx, failure.tool, failure.arguments, mode)}")
     expected = "a tool result for every schema-valid input" if mode == "valid" else "an isError result or -32602 for every invalid input"

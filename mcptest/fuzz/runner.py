@@ -49,7 +49,17 @@ class FuzzStats:
     tool_errors: int = 0
     seconds: float = 0.0
     restarts: int = 0
+    slowest_ok: float = 0.0
+    shrinking: bool = False
     failing: list[FuzzFailure] = field(default_factory=list)
+
+    def call_timeout(self, timeout: float) -> float:
+        """The bound on one call: the run's timeout (capped), and while shrinking a known failure, a
+        multiple of the slowest answered call, so each hanging shrink candidate costs seconds, not the cap."""
+        bound = min(timeout, CALL_TIMEOUT_CAP)
+        if self.shrinking:
+            bound = min(bound, max(0.5, 3 * self.slowest_ok))
+        return bound
 
 
 class _Falsified(Exception):
@@ -90,6 +100,7 @@ def fuzz_tool(ctx: CheckContext, tool: dict[str, Any], mode: Mode, *, examples: 
             return  # shrinking budget spent: keep the smallest failure found so far
         failure = probe(ctx, tool, arguments, mode, mutation, stats)
         if failure is not None:
+            stats.shrinking = True
             budget.record(arguments)
             stats.failing.append(failure)
             raise _Falsified(failure)
@@ -163,8 +174,10 @@ def probe(ctx: CheckContext, tool: dict[str, Any], arguments: dict[str, Any], mo
     wire = ctx.wire()
     stats.restarts += ctx.restarts - before
     stats.calls += 1
+    started = time.monotonic()
     try:
-        reply = wire.request("tools/call", {"name": name, "arguments": arguments}, timeout=min(ctx.timeout, CALL_TIMEOUT_CAP))
+        reply = wire.request("tools/call", {"name": name, "arguments": arguments}, timeout=stats.call_timeout(ctx.timeout))
+        stats.slowest_ok = max(stats.slowest_ok, time.monotonic() - started)
     except RequestTimeout as exc:
         ctx.reset_wire()
         return failed("hang", f"no answer within {exc.timeout:g} s")

@@ -78,15 +78,21 @@ class ServerProcess:
 
     def _pump_stdout(self) -> None:
         assert self.proc.stdout is not None
-        for line in iter(self.proc.stdout.readline, b""):
-            self._lines.put(line)
+        try:
+            for line in iter(self.proc.stdout.readline, b""):
+                self._lines.put(line)
+        except (ValueError, OSError):
+            pass  # the pipe was closed by stop(): that is the end of the stream
         self._lines.put(None)
 
     def _pump_stderr(self) -> None:
         assert self.proc.stderr is not None
-        for line in iter(self.proc.stderr.readline, b""):
-            self.stderr_bytes += len(line)
-            self._stderr.append(line.decode("utf-8", "replace").rstrip("\r\n"))
+        try:
+            for line in iter(self.proc.stderr.readline, b""):
+                self.stderr_bytes += len(line)
+                self._stderr.append(line.decode("utf-8", "replace").rstrip("\r\n"))
+        except (ValueError, OSError):
+            return  # closed by stop()
 
     @property
     def pid(self) -> int:
@@ -191,6 +197,8 @@ class ServerProcess:
             code = self.wait_exit(5.0)
         self._signal_group(signal.SIGKILL)  # children left in the group after the leader exited
         _kill_all(family + self._descendants())
+        for thread in self._threads:
+            thread.join(timeout=1.0)  # the pipes reach end of file once the whole family is gone
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream:
                 stream.close()
