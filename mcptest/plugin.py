@@ -34,6 +34,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         else:
             group.addoption(option.flag, default=None, dest=f"mcp_{option.name}", metavar=option.metavar, help=option.help)
             parser.addini(option.ini, option.help, default=None)
+    group.addoption("--mcp-suite", action="store_true", default=False, dest="mcp_suite",
+                    help="Also run the built-in conformance suite (it runs by itself when --mcp-server is given without test paths).")
     parser.addini("mcp_server_scope", "Scope of the mcp_server fixture: session (default), package, module, class or function.", default="session")
 
 
@@ -60,7 +62,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = settings
     config.addinivalue_line("markers", "mcp_requirement(id): the MCP spec requirement a test covers (e.g. TOOL-05)")
     config.addinivalue_line("markers", "mcp_server(target, **settings): the MCP server a test's fixtures talk to")
-    if settings.server and config.args_source != pytest.Config.ArgsSource.ARGS:
+    # The built-in suite runs when the server is named on the command line and no test paths are given
+    # (a server set in ini or env only configures the fixtures of the project's own tests), or when
+    # --mcp-suite asks for it next to the given paths.
+    if config.getoption("mcp_suite"):
+        config.args = [*config.args, str(SUITE_DIR)] if config.args_source == pytest.Config.ArgsSource.ARGS else [str(SUITE_DIR)]
+    elif config.getoption("mcp_server") and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(SUITE_DIR)]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from mcptest.fixtures_mocks import DB_URL_ENV, REQUIRE_SERVICES_ENV, require_postgres_url
 from mcptest.mocks.postgres import database_exists
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Already imported here, so pytest cannot assert-rewrite it in the inner runs: that warning is expected.
 PLUGIN = ("-p", "mcptest.fixtures_mocks", "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning")
 SQLITE = ("--mcp-db-url", "sqlite")  # whatever MCPTEST_DB_URL the outer run has
@@ -230,15 +228,3 @@ def test_stub_server_serves_sequences_and_records_requests(pytester: pytest.Pyte
     result = pytester.runpytest(*PLUGIN)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*- mcp_http_stub requests -*", "GET /missing (unmatched: 404)"])
-
-
-@pytest.mark.parametrize(("example", "tests"), [
-    ("db_backed_tool", 4), ("http_mocked_tool", 2), ("stub_served_tool", 3)])
-def test_example_projects_pass(pytester: pytest.Pytester, example: str, tests: int) -> None:
-    shutil.copytree(EXAMPLES / example, pytester.path, dirs_exist_ok=True)
-    pytester.runpytest(*PLUGIN, *SQLITE, "-p", "anyio").assert_outcomes(passed=tests)
-
-
-def test_db_example_passes_on_postgres(pytester: pytest.Pytester, postgres_url: str) -> None:
-    shutil.copytree(EXAMPLES / "db_backed_tool", pytester.path, dirs_exist_ok=True)
-    pytester.runpytest(*PLUGIN, "-p", "anyio", "--mcp-db-url", postgres_url).assert_outcomes(passed=4)

@@ -140,3 +140,16 @@ def test_unreachable_url_fails_fast_with_one_line(pytester: pytest.Pytester) -> 
     result = pytester.runpytest("--mcp-server", "http://127.0.0.1:9/mcp")
     result.assert_outcomes(failed=1, skipped=result.parseoutcomes().get("skipped", 0))
     result.stdout.fnmatch_lines(["*cannot connect to http://127.0.0.1:9/mcp: connection refused*--mcp-launch*"])
+
+
+def test_server_from_ini_runs_the_projects_own_tests(pytester: pytest.Pytester) -> None:
+    pytester.makeini(f"[pytest]\nmcp_server = {CLEAN}\n")
+    pytester.makepyfile(test_own="def test_own(mcp_wire):\n    assert mcp_wire.request('ping').ok\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+
+
+def test_mcp_suite_adds_the_builtin_suite_to_given_paths(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_own="def test_own():\n    pass\n")
+    result = pytester.runpytest("--mcp-server", CLEAN, "--mcp-suite", "test_own.py", "-k", "own or PING-01")
+    result.assert_outcomes(passed=2)
