@@ -1,0 +1,70 @@
+"""Starting and stopping servers: bounded, one-line errors, nothing left behind (children included)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import psutil
+import pytest
+
+from mcptest.connect import ServerHandle
+from mcptest.launch.process import LaunchError, ServerProcess
+from mcptest.launch.wait import wait_until
+from mcptest.settings import Settings
+from mcptest.target import parse_target
+
+PY = sys.executable
+NEVER_READY = f"{PY} -c \"import sys, threading; print('booting slowly', file=sys.stderr, flush=True); threading.Event().wait()\""
+
+
+def test_missing_command_is_one_line() -> None:
+    with pytest.raises(LaunchError, match="command 'no-such-mcp-server' not found"):
+        ServerProcess(["no-such-mcp-server"])
+
+
+def test_stop_ends_the_whole_process_group() -> None:
+    script = "import subprocess, sys, threading; subprocess.Popen([sys.executable, '-c', 'import threading; threading.Event().wait()']); threading.Event().wait()"
+    process = ServerProcess([PY, "-c", script])
+    assert wait_until(lambda: len(psutil.Process(process.pid).children()) == 1, 10) is None
+    child = psutil.Process(process.pid).children()[0]
+    process.stop(grace=0.5)
+    assert not process.alive
+    assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+
+
+def test_stderr_tail_is_bounded_and_kept() -> None:
+    process = ServerProcess([PY, "-c", "import sys\nfor i in range(5000): print('line', i, file=sys.stderr)"])
+    process.wait_exit(10)
+    assert wait_until(lambda: process.stderr_tail(1) == ["line 4999"], 5) is None
+    assert len(process.stderr_tail(1000)) == 200
+    process.stop()
+
+
+def test_http_server_that_never_listens_fails_within_the_bound_with_its_stderr() -> None:
+    settings = Settings(server="http://127.0.0.1:{port}/mcp", launch=NEVER_READY, timeout=2.0)
+    handle = ServerHandle(parse_target(settings.server, launch=settings.launch), settings)
+    started = time.monotonic()
+    with pytest.raises(LaunchError) as info:
+        handle.start()
+    assert time.monotonic() - started < 2.0 + 5.0
+    assert "did not listen on 127.0.0.1" in str(info.value) and "not ready within 2 s" in str(info.value)
+    assert "booting slowly" in str(info.value)
+
+
+def test_http_server_that_exits_reports_its_code() -> None:
+    settings = Settings(server="http://127.0.0.1:{port}/mcp", launch=f"{PY} -c \"import sys; sys.exit('bad config')\"", timeout=5.0)
+    handle = ServerHandle(parse_target(settings.server, launch=settings.launch), settings)
+    with pytest.raises(LaunchError, match="exited with code 1"):
+        handle.start()
+
+
+def test_wait_until_uses_the_injected_clock() -> None:
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 1.0
+        return now[0]
+
+    assert wait_until(lambda: False, 3, interval=0, clock=clock) == "not ready within 3 s"
+    assert wait_until(lambda: False, 60, interval=0, abort=lambda: "it died") == "it died"
