@@ -109,6 +109,15 @@ class ServerHandle:
         self._wires.append(wire)
         return wire
 
+    def stderr_tail(self, lines: int = 20) -> list[str]:
+        """The last stderr lines of the processes this handle started (the HTTP server, stdio wires)."""
+        processes = [self.http_server] if self.http_server is not None else []
+        processes += [w.process for w in self._wires if isinstance(w, StdioWire)]
+        tail: list[str] = []
+        for process in processes:
+            tail += process.stderr_tail(lines)
+        return tail[-lines:]
+
     def close(self) -> None:
         """Close every wire and stop every process this handle started."""
         for wire in self._wires:

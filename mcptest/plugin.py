@@ -112,6 +112,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("mcp_check", cases, ids=[case.test_id for case in cases])
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Attach the server's stderr tail to the report of a failed test that used a server fixture."""
+    report = yield
+    if report.failed and report.when == "call" and "mcptest.connect" in sys.modules:
+        from mcptest.report.stderr import server_stderr
+
+        for title, text in server_stderr(getattr(item, "funcargs", {})):
+            report.sections.append((f"mcp server stderr ({title})", text))
+    return report
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is not None:

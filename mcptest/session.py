@@ -81,11 +81,17 @@ class Session:
             leaf = _leaf(exc)
             raise SessionError(f"could not open an MCP session to {server!r}: {type(leaf).__name__}: {leaf}{tail}") from None
 
-    def stderr_tail(self, lines: int = 15) -> str:
-        """The last lines the server wrote to stderr (stdio servers), formatted for a message."""
+    def stderr_lines(self, lines: int = 15) -> list[str]:
+        """The last lines the server wrote to stderr (stdio servers)."""
+        if self._stderr.closed:
+            return []
         self._stderr.flush()
         self._stderr.seek(0)
-        tail = self._stderr.read().splitlines()[-lines:]
+        return self._stderr.read().splitlines()[-lines:]
+
+    def stderr_tail(self, lines: int = 15) -> str:
+        """The last stderr lines formatted for a message (empty when there were none)."""
+        tail = self.stderr_lines(lines)
         return "; server stderr:\n    " + "\n    ".join(tail) if tail else ""
 
     def call(self, func: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:

@@ -118,3 +118,16 @@ def test_bad_server_scope_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_x="def test_x(mcp_server):\n    pass\n")
     result = pytester.runpytest("--mcp-server", stdio_target("clean_raw.py"), "test_x.py")
     assert "mcp_server_scope: 'forever' is not a pytest scope" in result.stdout.str() + result.stderr.str()
+
+
+def test_failed_test_shows_the_server_stderr(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_fails="""
+        def test_fails(mcp_wire):
+            mcp_wire.request("tools/call", {"name": "echo", "arguments": {"text": "x"}})
+            assert False, "the author's assertion"
+        """
+    )
+    result = pytester.runpytest("--mcp-server", stdio_target("robust_stderr_flood.py"), "test_fails.py")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*- mcp server stderr (mcp_wire) -*"])
