@@ -171,3 +171,65 @@ def mcp_connect(mcp_settings: Settings) -> Iterator[Callable[..., Session]]:
     yield connect
     for session in sessions:
         session.close()
+
+
+@pytest.fixture
+def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_settings: Settings) -> Callable[..., dict[str, str]]:
+    """Fuzz the server's tools from their inputSchemas: ``mcp_fuzz()`` fails the test on the first broken property.
+
+    Valid arguments must get a tool result (never a crash, hang or protocol error; structured output
+    matching outputSchema), invalid ones an isError result or -32602. Failures are shrunk to a minimal
+    input and come with a ``mcptest call`` reproducer and a ready-to-paste regression test. Configure
+    with ``@pytest.mark.mcp_fuzz(max_examples=50, tools=["add", "search_*"], mode="valid"|"invalid"|"both")``
+    or the same keyword arguments to the call. Returns ``{tool: "pass" | "n/a: <reason>"}``.
+    """
+    import dataclasses
+
+    from mcptest.checks.base import CheckContext
+    from mcptest.checks.fuzz import fuzz_tool_check
+    from mcptest.discovery import discover
+    from mcptest.findings import NotApplicable, Violation
+
+    marker = request.node.get_closest_marker("mcp_fuzz")
+    defaults = dict(marker.kwargs) if marker else {}
+
+    def run(**kwargs: Any) -> dict[str, str]:
+        __tracebackhide__ = True
+        options = {**defaults, **kwargs}
+        unknown = set(options) - {"max_examples", "tools", "mode"}
+        if unknown:
+            pytest.fail(f"mcp_fuzz got unknown option(s) {sorted(unknown)}; valid: max_examples, tools, mode", pytrace=False)
+        mode = options.get("mode", "both")
+        modes = ("valid", "invalid") if mode == "both" else (mode,)
+        if not set(modes) <= {"valid", "invalid"}:
+            pytest.fail(f"mcp_fuzz(mode={mode!r}) must be 'valid', 'invalid' or 'both'", pytrace=False)
+        settings = dataclasses.replace(
+            mcp_settings,
+            fuzz_examples=int(options.get("max_examples", mcp_settings.fuzz_examples or 25)),
+            tools=tuple(options.get("tools", mcp_settings.tools)),
+        )
+        wire = mcp_server.open()
+        ctx = CheckContext(mcp_server, discover(wire))
+        ctx.settings = settings
+        ctx._shared = wire
+        outcomes: dict[str, str] = {}
+        failures: list[str] = []
+        try:
+            for tool in ctx.surface.items("tools"):
+                for one in modes:
+                    key = f"{tool.get('name')} ({one})"
+                    try:
+                        fuzz_tool_check(ctx, tool, one)
+                        outcomes[key] = "pass"
+                    except NotApplicable as exc:
+                        outcomes[key] = f"n/a: {exc.reason}"
+                    except Violation as violation:
+                        outcomes[key] = "fail"
+                        failures.append(str(violation))
+        finally:
+            ctx.close()
+        if failures:
+            pytest.fail("\n\n".join(failures), pytrace=False)
+        return outcomes
+
+    return run

@@ -61,7 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = dataclasses.replace(settings, seed=worker_seed if worker_seed is not None else random.randrange(2**32))
     config.stash[SETTINGS_KEY] = settings
     config.addinivalue_line("markers", "mcp_requirement(id): the MCP spec requirement a test covers (e.g. TOOL-05)")
-    config.addinivalue_line("markers", "mcp_server(target, **settings): the MCP server a test's fixtures talk to")
+    config.addinivalue_line("markers", "mcp_fuzz(max_examples=25, tools=[patterns], mode='both'): configure the mcp_fuzz fixture")
     # The built-in suite runs when the server is named on the command line and no test paths are given
     # (a server set in ini or env only configures the fixtures of the project's own tests), or when
     # --mcp-suite asks for it next to the given paths.

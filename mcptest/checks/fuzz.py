@@ -39,7 +39,8 @@ def regression_test(ctx: CheckContext, tool: str, arguments: dict[str, Any], mod
     )
 
 
-def _run(ctx: CheckContext, tool: dict[str, Any], mode: str) -> None:
+def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> None:
+    """Fuzz ``tool`` in ``mode``; raises NotApplicable or a Violation naming the minimal failing input."""
     from mcptest.fuzz.runner import fuzz_tool
     from mcptest.fuzz.schema import UnsupportedSchema
 
@@ -65,9 +66,9 @@ def _run(ctx: CheckContext, tool: dict[str, Any], mode: str) -> None:
 
 @check("FUZZ-01", "fuzz", "valid arguments never break the tool", scope="tool")
 def fuzz_valid(ctx: CheckContext, tool: dict[str, Any]) -> None:
-    _run(ctx, tool, "valid")
+    fuzz_tool_check(ctx, tool, "valid")
 
 
 @check("FUZZ-02", "fuzz", "invalid arguments are always rejected", scope="tool")
 def fuzz_invalid(ctx: CheckContext, tool: dict[str, Any]) -> None:
-    _run(ctx, tool, "invalid")
+    fuzz_tool_check(ctx, tool, "invalid")

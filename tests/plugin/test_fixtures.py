@@ -131,3 +131,25 @@ def test_failed_test_shows_the_server_stderr(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--mcp-server", stdio_target("robust_stderr_flood.py"), "test_fails.py")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*- mcp server stderr (mcp_wire) -*"])
+
+
+def test_mcp_fuzz_fixture_finds_a_crash_and_honours_its_marker(pytester: pytest.Pytester) -> None:
+    fuzz_server = SERVERS.parent / "fuzz_servers" / "crash_on_non_ascii.py"
+    pytester.makepyfile(
+        test_fuzz="""
+        import pytest
+
+        @pytest.mark.mcp_fuzz(max_examples=30, tools=["echo"], mode="valid")
+        def test_fuzz_echo(mcp_fuzz):
+            mcp_fuzz()
+
+        @pytest.mark.mcp_fuzz(max_examples=10, tools=["add"])
+        def test_fuzz_add(mcp_fuzz):
+            outcomes = mcp_fuzz()
+            assert outcomes["add (valid)"] == "pass" and outcomes["add (invalid)"] == "pass"
+            assert outcomes["echo (valid)"].startswith("n/a: tool 'echo' is not selected")
+        """
+    )
+    result = pytester.runpytest("--mcp-server", f"python {fuzz_server}", "test_fuzz.py", "--mcp-seed", "7")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*[[]FUZZ-01[]] MUST*", "*minimal input: {\"text\": \"\\u00*\"}*"])
