@@ -22,6 +22,7 @@ def _target_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--launch", metavar="CMD", help="command that starts an HTTP server first ({port} = a free port)")
     parser.add_argument("--header", action="append", default=[], metavar="'K: V'", help="extra HTTP header (repeatable)")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds to wait for any answer")
+    parser.add_argument("--docker-port", type=int, metavar="PORT", help="for docker:IMAGE, test the container over HTTP on this port")
 
 
 def _suite_args(parser: argparse.ArgumentParser) -> None:
@@ -53,10 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("arguments", nargs="?", default="{}", help="the arguments as a JSON object (default {})")
     _target_args(sub.add_parser("list", help="list a server's tools, resources, templates and prompts"))
     sub.add_parser("checks", help="list every check with its requirement, level and spec section")
-    grade = sub.add_parser("grade", help="grade a course exercise against its rubric")
-    grade.add_argument("exercise", help="the exercise name or a rubric YAML file")
-    _target_args(grade)
-    grade.add_argument("--json", metavar="FILE", help="write the grade report as JSON")
     return parser
 
 
@@ -74,11 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call(args)
         if args.command == "list":
             return _list(args)
-        if args.command == "checks":
-            return _checks()
-        from mcptest.grading.cli import grade
-
-        return grade(args)
+        return _checks()
     except WireError as exc:  # the server died or went silent during the command: that is its failure
         print(f"mcptest: the server failed: {exc}", file=sys.stderr)
         return 1
@@ -102,6 +95,8 @@ def _run_suite(args: argparse.Namespace) -> int:
     command += ["-c", str(suite_dir / "cli.ini"), "--rootdir", str(suite_dir), "-p", "no:cacheprovider"]
     if args.launch:
         command += ["--mcp-launch", args.launch]
+    if args.docker_port:
+        command += ["--mcp-docker-port", str(args.docker_port)]
     for header in args.header:
         command += ["--mcp-header", header]
     if args.strict:
@@ -130,7 +125,7 @@ def _open(args: argparse.Namespace):  # noqa: ANN202 - returns (handle, wire)
     from mcptest.connect import ServerHandle, target_from_settings
     from mcptest.discovery import initialize
 
-    settings = Settings(server=args.target, launch=args.launch, header=tuple(args.header), timeout=args.timeout)
+    settings = Settings(server=args.target, launch=args.launch, header=tuple(args.header), timeout=args.timeout, docker_port=args.docker_port)
     handle = ServerHandle(target_from_settings(settings), settings)
     handle.start()
     wire = handle.open()

@@ -35,6 +35,7 @@ class ServerHandle:
         self.cwd = cwd
         self.url = target.url
         self.http_server: ServerProcess | None = None
+        self.container: object | None = None
         self.restarts = 0
         self._wires: list[Wire] = []
 
@@ -49,7 +50,12 @@ class ServerHandle:
         Raises:
             LaunchError: one line saying why the server cannot be reached.
         """
-        if self.target.kind == "http":
+        if self.target.kind == "docker" and self.settings.docker_port:
+            from mcptest.launch.docker import run_http_container
+
+            self.container = run_http_container(self.target.image, self.settings.docker_port, dict(self.target.env), timeout=max(self.timeout, 30.0))
+            self.url = self.container.url  # type: ignore[attr-defined]
+        elif self.target.kind == "http":
             if self.target.launch:
                 self._launch_http()
             else:
@@ -94,10 +100,17 @@ class ServerHandle:
                 "or let mcptest start it with --mcp-launch CMD"
             )
 
+    @property
+    def speaks_http(self) -> bool:
+        """True when wires to this target are HTTP (a URL, or a container with a published port)."""
+        return self.target.kind == "http" or self.container is not None
+
     def open(self) -> Wire:
         """A new, uninitialized raw wire to the server (a new process for stdio targets)."""
-        if self.target.kind in ("stdio", "docker"):
-            wire: Wire = StdioWire(self._spawn(), self.timeout)
+        if self.container is not None:
+            wire: Wire = HttpWire(self.url, self.timeout, headers=dict(self.target.headers))
+        elif self.target.kind in ("stdio", "docker"):
+            wire = StdioWire(self._spawn(), self.timeout)
         elif self.target.kind == "http":
             if self.http_server is not None and not self.http_server.alive:
                 self.restarts += 1
@@ -108,6 +121,16 @@ class ServerHandle:
             raise LaunchError(f"raw wires need a process or URL target, not {self.target.raw!r}")
         self._wires.append(wire)
         return wire
+
+    def session_target(self) -> Target:
+        """A stdio or HTTP Target the SDK client can reach this server through (URLs and containers resolved)."""
+        import dataclasses
+
+        if self.speaks_http:
+            return dataclasses.replace(self.target, kind="http", url=self.url, launch=(), launch_text="")
+        if self.target.kind == "docker":
+            return dataclasses.replace(self.target, kind="stdio", argv=self._argv())
+        return self.target
 
     def stderr_tail(self, lines: int = 20) -> list[str]:
         """The last stderr lines of the processes this handle started (the HTTP server, stdio wires)."""
@@ -125,6 +148,9 @@ class ServerHandle:
         self._wires.clear()
         if self.http_server is not None:
             self.http_server.stop()
+        if self.container is not None:
+            self.container.stop()  # type: ignore[attr-defined]
+            self.container = None
 
     def reproduce_command(self) -> str:
         """The ``--mcp-server`` arguments that reach this target, for reproducer lines."""

@@ -112,7 +112,7 @@ def mcp_session(mcp_server: ServerHandle) -> Iterator[Session]:
     """
     from mcptest.session import Session, SessionError
 
-    target = mcp_server.target if mcp_server.target.kind != "http" else _url_target(mcp_server)
+    target = mcp_server.session_target()
     try:
         session = Session(target, timeout=mcp_server.timeout)
     except SessionError as exc:
@@ -124,12 +124,6 @@ def mcp_session(mcp_server: ServerHandle) -> Iterator[Session]:
     pytest.fail(problem, pytrace=False)
 
 
-def _url_target(handle: ServerHandle) -> Target:
-    import dataclasses
-
-    return dataclasses.replace(handle.target, url=handle.url)
-
-
 @pytest.fixture
 async def mcp_client(mcp_server: ServerHandle) -> AsyncIterator[Any]:
     """An async ``mcp.Client`` connected to the server under test, for anyio / pytest-asyncio tests.
@@ -139,7 +133,7 @@ async def mcp_client(mcp_server: ServerHandle) -> AsyncIterator[Any]:
     """
     from mcptest.session import client_for
 
-    target = mcp_server.target if mcp_server.target.kind != "http" else _url_target(mcp_server)
+    target = mcp_server.session_target()
     async with client_for(target, timeout=mcp_server.timeout) as client:
         yield client
 

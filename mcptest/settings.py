@@ -90,6 +90,7 @@ def _list(name: str, value: str) -> tuple[str, ...]:
 OPTIONS: tuple[Option, ...] = (
     Option("server", "MCP server to test: a command (stdio), an http(s):// URL, docker:IMAGE or py:module:attr.", None, _text, metavar="TARGET"),
     Option("launch", "Command that starts an HTTP server before the run ({port} is replaced by a free port, in the URL too).", None, _text, metavar="CMD"),
+    Option("docker_port", "Run a docker: target detached, this container port published on 127.0.0.1, and test it over streamable HTTP at /mcp.", None, _count, metavar="PORT"),
     Option("header", "Extra HTTP header 'Name: value' for HTTP targets (repeatable).", (), _lines, "append", "HEADER"),
     Option("timeout", "Seconds to wait for any one answer from the server (default 10).", 10.0, _positive, metavar="SECONDS"),
     Option("strict", "Treat SHOULD-level findings as failures (default: warnings).", False, _bool, "flag"),
@@ -112,6 +113,7 @@ class Settings:
 
     server: str | None = None
     launch: str | None = None
+    docker_port: int | None = None
     header: tuple[str, ...] = ()
     timeout: float = 10.0
     strict: bool = False

@@ -80,7 +80,7 @@ class CheckContext:
 
     @property
     def transport(self) -> str:
-        return "http" if self.handle.target.kind == "http" else "stdio"
+        return "http" if self.handle.speaks_http else "stdio"
 
     @property
     def timeout(self) -> float:
