@@ -14,6 +14,7 @@ from mcptest.findings import Finding, NotApplicable, Violation
 from mcptest.launch.process import LaunchError
 from mcptest.settings import Settings
 from mcptest.spec.requirements import requirement
+from mcptest.spec.versions import LATEST_HANDSHAKE
 from mcptest.target import TargetError
 from mcptest.wire import RequestTimeout, WireError
 from mcptest.wire.stdio import ServerGone
@@ -47,7 +48,7 @@ class SuiteRun:
             run.handle = ServerHandle(target_from_settings(settings), settings, cwd=os.getcwd())
             run.handle.start()
             wire = run.handle.open()
-            run.surface = discover(wire)
+            run.surface = discover(wire, LATEST_HANDSHAKE if settings.protocol == "auto" else settings.protocol)
             run.ctx = CheckContext(run.handle, run.surface)
             run.ctx._shared = wire  # reuse the discovery connection as the shared one
         except (LaunchError, DiscoveryError, TargetError, WireError) as exc:

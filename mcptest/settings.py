@@ -7,9 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from mcptest.spec.versions import KNOWN
+from mcptest.spec.versions import HANDSHAKE
 
-PROTOCOL_CHOICES = ("auto", "all", *KNOWN)
+PROTOCOL_CHOICES = ("auto", *HANDSHAKE)
+"""``auto`` negotiates the server's newest handshake version; a version pins the handshake to it. The
+2026-07-28 (stateless) era and ``all`` (every version in one run) are not checked yet."""
 
 
 class SettingsError(ValueError):
@@ -94,7 +96,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("header", "Extra HTTP header 'Name: value' for HTTP targets (repeatable).", (), _lines, "append", "HEADER"),
     Option("timeout", "Seconds to wait for any one answer from the server (default 10).", 10.0, _positive, metavar="SECONDS"),
     Option("strict", "Treat SHOULD-level findings as failures (default: warnings).", False, _bool, "flag"),
-    Option("protocol", "Protocol version(s) to check: auto (the server's newest), all, or one version.", "auto", _protocol, metavar="VERSION"),
+    Option("protocol", "Protocol version to check: auto (the server's newest handshake version) or one of " + ", ".join(HANDSHAKE) + ".", "auto", _protocol, metavar="VERSION"),
     Option("call_unsafe", "Also call tools annotated destructiveHint or openWorldHint (skipped by default).", False, _bool, "flag"),
     Option("fuzz_examples", "Hypothesis examples per tool when fuzzing (default 25; 0 turns fuzzing off).", 25, _count, metavar="N"),
     Option("fuzz_all", "Also fuzz tools annotated destructiveHint or openWorldHint.", False, _bool, "flag"),
