@@ -1,0 +1,1 @@
+"""MCP presentation layer: tools, resources, prompts and protocol behaviour."""
