@@ -22,18 +22,10 @@ SUITE=bookworm
 TARBALL="$CACHE/mcptest-base-${SUITE}.tar"
 TIMEOUT="${MCPTEST_DOCKER_TIMEOUT:-120}"
 
-log() { printf 'docker.sh: %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+NAME=docker.sh
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Poll `$@` once a second until it succeeds or $1 seconds pass.
-wait_until() {
-    local limit="$1"; shift
-    local deadline=$((SECONDS + limit))
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 1
-    done
-}
 
 engine_answers() { docker info >/dev/null 2>&1; }
 

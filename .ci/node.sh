@@ -39,8 +39,9 @@ NODE_BIN="$NODE_PREFIX/node_modules/node/bin/node"
 SCOPE="$PACKAGES_PREFIX/node_modules/@modelcontextprotocol"
 LOOPBACK="$PACKAGES_PREFIX/loopback.cjs"
 
-log() { printf 'node.sh: %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+NAME=node.sh
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 npm_install() {  # npm_install PREFIX SPEC... (quiet, exact versions, no audit/fund noise)
     local prefix="$1"; shift

@@ -13,18 +13,10 @@ ROLE="${MCPTEST_PG_ROLE:-mcptest}"
 PASSWORD="${MCPTEST_PG_PASSWORD:-mcptest}"
 TIMEOUT="${MCPTEST_SERVICES_TIMEOUT:-600}"
 
-log() { printf 'services.sh: %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+NAME=services.sh
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Poll `$@` once a second until it succeeds or $1 seconds pass.
-wait_until() {
-    local limit="$1"; shift
-    local deadline=$((SECONDS + limit))
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 1
-    done
-}
 
 no_package_manager_running() { ! pgrep -x 'apt-get|apt|dpkg|unattended-upgr' >/dev/null 2>&1; }
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from mcptest._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -24,8 +23,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    """Import the public names on first use, so ``import mcptest`` stays cheap for the pytest plugin."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'mcptest' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports("mcptest", _EXPORTS)

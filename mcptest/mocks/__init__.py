@@ -5,8 +5,7 @@ Names are imported on first use, so loading the pytest plugin does not import re
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from mcptest._lazy import lazy_exports
 
 _EXPORTS = {
     "ThrowawayDatabase": "mcptest.mocks.db",
@@ -24,7 +23,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'mcptest.mocks' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports("mcptest.mocks", _EXPORTS)
