@@ -124,20 +124,59 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+MERGED_KEY = pytest.StashKey[Any]()
+
+
+def _report(config: pytest.Config) -> Any:
+    """This process's findings, plus those xdist workers sent (on the controller)."""
+    merged = config.stash.get(MERGED_KEY, None)
     run = config.stash.get(RUN_KEY, None)
-    if run is not None:
+    if run is None:
+        return merged
+    from mcptest.report.model import RunReport
+
+    report = RunReport.from_run(run)
+    if merged is not None:
+        report.merge(merged.to_wire())
+    return report
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """Collect an xdist worker's findings, so the summary and report files cover the whole run."""
+    data = getattr(node, "workeroutput", {}).get("mcptest_report")
+    if data is None:
+        return
+    from mcptest.report.model import RunReport
+
+    merged = node.config.stash.get(MERGED_KEY, None) or RunReport(target=data.get("target"))
+    merged.merge(data)
+    node.config.stash[MERGED_KEY] = merged
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    report = _report(config)
+    if report is not None:
         from mcptest.report.summary import terminal_summary
 
-        terminal_summary(terminalreporter, run)
+        terminal_summary(terminalreporter, report)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    run = session.config.stash.get(RUN_KEY, None)
-    if run is not None:
+    config = session.config
+    worker_output = getattr(config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: hand the findings to the controller
+        run = config.stash.get(RUN_KEY, None)
+        if run is not None:
+            from mcptest.report.model import RunReport
+
+            worker_output["mcptest_report"] = RunReport.from_run(run).to_wire()
+        return
+    report = _report(config)
+    if report is not None:
         from mcptest.report.files import write_reports
 
-        write_reports(run, session.config.stash[SETTINGS_KEY])
+        write_reports(report, config.stash[SETTINGS_KEY])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -7,24 +7,23 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from mcptest.runner import SuiteRun
+from mcptest.report.model import RunReport
 from mcptest.settings import Settings
 
 
-def as_json(run: SuiteRun) -> dict[str, object]:
+def as_json(run: RunReport) -> dict[str, object]:
     """The run as a JSON-ready document."""
-    surface = run.surface
     return {
-        "target": run.settings.server,
-        "server": surface.init.get("serverInfo") if surface else None,
-        "protocolVersion": surface.version if surface else None,
+        "target": run.target,
+        "server": run.server,
+        "protocolVersion": run.version,
         "error": run.error,
         "counts": dict(Counter(f.outcome for f in run.findings)),
         "findings": [f.as_dict() for f in run.findings],
     }
 
 
-def as_html(run: SuiteRun) -> str:
+def as_html(run: RunReport) -> str:
     """A self-contained HTML page listing every finding."""
     doc = as_json(run)
     rows = "".join(
@@ -41,7 +40,7 @@ def as_html(run: SuiteRun) -> str:
             f"<th>item</th><th>message</th><th></th></tr>{rows}</table></body></html>")
 
 
-def write_reports(run: SuiteRun, settings: Settings) -> None:
+def write_reports(run: RunReport, settings: Settings) -> None:
     """Write the JSON and HTML reports named in ``settings`` (if any)."""
     if settings.report_json:
         Path(settings.report_json).write_text(json.dumps(as_json(run), indent=2, ensure_ascii=False), encoding="utf-8")

@@ -6,10 +6,10 @@ from collections import Counter
 
 import pytest
 
-from mcptest.runner import SuiteRun
+from mcptest.report.model import RunReport
 
 
-def terminal_summary(reporter: pytest.TerminalReporter, run: SuiteRun) -> None:
+def terminal_summary(reporter: pytest.TerminalReporter, run: RunReport) -> None:
     """Write the conformance summary for ``run`` (nothing when no check ran)."""
     if not run.findings:
         return
@@ -18,9 +18,7 @@ def terminal_summary(reporter: pytest.TerminalReporter, run: SuiteRun) -> None:
     if run.error:
         reporter.write_line(f"the server could not be started, so {len(run.findings)} checks did not run: {run.error}", red=True)
         return
-    server = run.surface.server_name if run.surface else "?"
-    version = run.surface.version if run.surface else "?"
-    reporter.write_line(f"server {server!r} at protocol {version}: {len({f.check for f in run.findings})} checks, "
+    reporter.write_line(f"server {run.server_name!r} at protocol {run.version or '?'}: {len({f.check for f in run.findings})} checks, "
                         f"{counts['pass']} passed, {counts['fail']} failed, {counts['warn']} SHOULD warnings, {counts['n/a']} n/a")
     warned = [f for f in run.findings if f.outcome == "warn"]
     if warned:
@@ -31,8 +29,8 @@ def terminal_summary(reporter: pytest.TerminalReporter, run: SuiteRun) -> None:
     unsafe = sorted({f.item for f in run.findings if f.outcome == "n/a" and "--mcp-call-unsafe" in f.message})
     if unsafe:
         reporter.write_line(f"tools not called (annotated destructive or open-world; --mcp-call-unsafe to include): {', '.join(unsafe)}")
-    if run.ctx is not None and run.ctx.restarts:
-        reporter.write_line(f"the server died and was restarted {run.ctx.restarts} time(s) during the run", red=True)
+    if run.restarts:
+        reporter.write_line(f"the server died and was restarted {run.restarts} time(s) during the run", red=True)
 
 
 def _gist(message: str) -> str:

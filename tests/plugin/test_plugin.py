@@ -153,3 +153,14 @@ def test_mcp_suite_adds_the_builtin_suite_to_given_paths(pytester: pytest.Pytest
     pytester.makepyfile(test_own="def test_own():\n    pass\n")
     result = pytester.runpytest("--mcp-server", CLEAN, "--mcp-suite", "test_own.py", "-k", "own or PING-01")
     result.assert_outcomes(passed=2)
+
+
+def test_xdist_workers_share_one_summary_and_report(pytester: pytest.Pytester) -> None:
+    report = pytester.path / "report.json"
+    target = stdio_target("base05_drops_malformed_json.py")
+    result = pytester.runpytest_subprocess("--mcp-server", target, "-n", "2", "--mcp-report-json", str(report), "-k", "BASE or PING")
+    result.assert_outcomes(passed=result.parseoutcomes()["passed"], warnings=1)
+    result.stdout.fnmatch_lines(["*MCP conformance summary*", "*BASE-05: expected an error response -32700*"])
+    findings = json.loads(report.read_text())["findings"]
+    assert {f["requirement"] for f in findings} >= {"BASE-01", "BASE-05", "BASE-09", "PING-01"}
+    assert len(findings) == len({(f["check"], f["item"]) for f in findings})  # each check once, from one worker
