@@ -159,7 +159,7 @@ def test_xdist_workers_share_one_summary_and_report(pytester: pytest.Pytester) -
     report = pytester.path / "report.json"
     target = stdio_target("base05_drops_malformed_json.py")
     result = pytester.runpytest_subprocess("--mcp-server", target, "-n", "2", "--mcp-report-json", str(report), "-k", "BASE or PING")
-    result.assert_outcomes(passed=result.parseoutcomes()["passed"], warnings=1)
+    assert result.ret == 0 and result.parseoutcomes()["warnings"] == 1
     result.stdout.fnmatch_lines(["*MCP conformance summary*", "*BASE-05: expected an error response -32700*"])
     findings = json.loads(report.read_text())["findings"]
     assert {f["requirement"] for f in findings} >= {"BASE-01", "BASE-05", "BASE-09", "PING-01"}
