@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 Mode = Literal["valid", "invalid"]
 SHRINK_CALLS = 80
 SHRINK_SECONDS = 30.0
-CALL_TIMEOUT_CAP = 5.0
+SHRINK_HANG_FLOOR = 0.5
 LAX_KINDS = frozenset({"coercible-type"})
 """Mutation kinds lax validators (pydantic's default mode) accept; left out of the MUST property."""
 
@@ -54,12 +54,12 @@ class FuzzStats:
     failing: list[FuzzFailure] = field(default_factory=list)
 
     def call_timeout(self, timeout: float) -> float:
-        """The bound on one call: the run's timeout (capped), and while shrinking a known failure, a
-        multiple of the slowest answered call, so each hanging shrink candidate costs seconds, not the cap."""
-        bound = min(timeout, CALL_TIMEOUT_CAP)
+        """The bound on one call: the run's timeout; while shrinking a known failure, a multiple of the
+        slowest answered call, so each hanging shrink candidate costs seconds (the shrunk input is
+        verified against the full timeout afterwards)."""
         if self.shrinking:
-            bound = min(bound, max(0.5, 3 * self.slowest_ok))
-        return bound
+            return min(timeout, max(SHRINK_HANG_FLOOR, 3 * self.slowest_ok))
+        return timeout
 
 
 class _Falsified(Exception):
@@ -108,19 +108,27 @@ def fuzz_tool(ctx: CheckContext, tool: dict[str, Any], mode: Mode, *, examples: 
     started = time.monotonic()
     try:
         prop()
-    except _Falsified as exc:
-        return exc.failure, _finish(stats, started)
-    except HypothesisException as exc:
+    except (_Falsified, HypothesisException, BaseExceptionGroup) as exc:
         falsified = _find_falsified(exc)
         if falsified is None:
             raise
-        return falsified.failure, _finish(stats, started)
-    except BaseExceptionGroup as group:
-        falsified = _find_falsified(group)
-        if falsified is None:
-            raise
-        return falsified.failure, _finish(stats, started)
+        return _confirmed(ctx, tool, falsified.failure, stats), _finish(stats, started)
     return None, _finish(stats, started)
+
+
+def _confirmed(ctx: CheckContext, tool: dict[str, Any], failure: FuzzFailure, stats: FuzzStats) -> FuzzFailure:
+    """A shrunk hang is re-checked against the full timeout; if it was only slow, the first (unshrunk)
+    input that really exceeded the timeout is reported instead."""
+    if failure.kind != "hang" or not stats.failing:
+        return failure
+    stats.shrinking = False
+    again = probe(ctx, tool, failure.arguments, failure.mode, failure.mutation, stats)
+    if again is not None and again.kind == "hang":
+        return again
+    first = stats.failing[0]
+    return FuzzFailure(first.tool, first.mode, first.kind, first.arguments,
+                       first.detail + " (shrunk inputs only ran slower than the shrink bound; this is the input as first found)",
+                       first.mutation)
 
 
 def _finish(stats: FuzzStats, started: float) -> FuzzStats:

@@ -46,7 +46,7 @@ def test_real_server_findings_match_the_hand_checked_list(name: str, tmp_path: P
     else:
         repo = _git_repo(tmp_path) if "{repo}" in spec["command"] else tmp_path
         server = spec["command"].format(python=sys.executable, repo=repo)
-    result = run_all(Settings(server=server, launch=launch, timeout=20.0))
+    result = run_all(Settings(server=server, launch=launch, timeout=20.0, seed=1, skip_tools=tuple(spec.get("skip_tools", ()))))
     result.close()
     assert result.error is None, result.error
     failed = {f.requirement for f in result.findings if f.outcome == "fail"}
