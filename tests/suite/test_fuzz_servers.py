@@ -21,7 +21,7 @@ SEED = 20261124
 
 
 def _fuzz(target: str, **overrides: Any):  # noqa: ANN202 - a SuiteRun
-    result = run_all(Settings(server=target, seed=SEED, timeout=3.0, **overrides), areas=("fuzz",))
+    result = run_all(Settings(server=target, seed=SEED, timeout=5.0, **overrides), areas=("fuzz",))
     result.close()
     return result
 
