@@ -56,7 +56,6 @@ class ServerProcess:
                 stderr=subprocess.PIPE,
                 env=full_env,
                 cwd=cwd,
-                bufsize=0,
                 start_new_session=True,
             )
         except FileNotFoundError:

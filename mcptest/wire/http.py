@@ -252,10 +252,26 @@ def _read_sse(response: httpx2.Response, exchange: HttpExchange, until_id: Any, 
     exchange.text = "\n".join(lines)
 
 
+def _sse_lines(response: httpx2.Response) -> Iterator[str]:
+    """Lines of an SSE body, split only at CR, LF or CRLF as the SSE format says (``iter_lines`` would
+    also split at U+0085, U+2028 and other characters JSON may carry unescaped)."""
+    pending = b""
+    for chunk in response.iter_bytes():
+        pending += chunk
+        held = pending.endswith(b"\r")  # a CR at the end of a chunk may be the first half of a CRLF
+        body = pending[:-1] if held else pending
+        *lines, rest = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        pending = rest + (b"\r" if held else b"")
+        for line in lines:
+            yield line.decode("utf-8", "replace")
+    if pending:
+        yield pending.rstrip(b"\r").decode("utf-8", "replace")
+
+
 def _sse_events(response: httpx2.Response, deadline: float) -> Iterator[str]:
     """Yield the ``data`` of each SSE event with a non-empty payload (skips priming events and comments)."""
     data: list[str] = []
-    for line in response.iter_lines():
+    for line in _sse_lines(response):
         if time.monotonic() > deadline:
             raise httpx2.ReadTimeout("SSE stream did not deliver the response in time")
         if not line:
