@@ -9,7 +9,7 @@ from typing import Any
 
 from mcptest.checks.base import CheckContext
 from mcptest.checks.examples import busy_arguments, example_arguments
-from mcptest.findings import NotApplicable
+from mcptest.findings import NotApplicable, Violation
 from mcptest.wire import Reply, RequestTimeout
 from mcptest.wire.base import dumps
 
@@ -69,26 +69,32 @@ def call_tool(ctx: CheckContext, tool: dict[str, Any], arguments: Any, *, meta: 
     return ToolCall(tool, arguments if isinstance(arguments, dict) else {}, reply, time.monotonic() - started)
 
 
-def exercise(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
-    """Call ``tool`` once with example arguments and no progress token (cached for the run)."""
-    cache: dict[str, ToolCall | str] = ctx.__dict__.setdefault("_tool_calls", {})
+def exercise(ctx: CheckContext, tool: dict[str, Any], *, report: bool = False) -> ToolCall:
+    """Call ``tool`` once with example arguments and no progress token (cached for the run).
+
+    An unanswered call is TOOL-05's finding: ``report=True`` (TOOL-05) raises it; any other check that
+    needs the call is not applicable instead, so one hang is reported once, under its own check.
+    """
+    cache: dict[str, ToolCall | Violation] = ctx.__dict__.setdefault("_tool_calls", {})
     name = str(tool.get("name"))
     if name not in cache:
         arguments = callable_tool(ctx, tool)
         try:
             cache[name] = call_tool(ctx, tool, arguments)
         except RequestTimeout as exc:
-            cache[name] = f"the example call of {name!r} went unanswered (reported by TOOL-05)"
-            raise ctx.violation(
+            cache[name] = ctx.violation(
                 "TOOL-05",
                 f"a tools/call result within {ctx.timeout:g} s",
                 f"no answer: {exc}",
                 wire=ctx.wire(),
                 sent={"name": name, "arguments": arguments},
-            ) from None
+            )
+            ctx.reset_wire()  # a request may still be pending there: later checks start clean
     cached = cache[name]
-    if isinstance(cached, str):
-        raise NotApplicable(cached)
+    if isinstance(cached, Violation):
+        if report:
+            raise cached
+        raise NotApplicable(f"the example call of {name!r} went unanswered (reported by TOOL-05)")
     return cached
 
 

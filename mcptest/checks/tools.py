@@ -85,7 +85,7 @@ def output_schema_object(ctx: CheckContext, tool: dict[str, Any]) -> None:
 
 @check("TOOL-05", "tools", "tools/call result shape", scope="tool")
 def call_result_shape(ctx: CheckContext, tool: dict[str, Any]) -> None:
-    call = exercise(ctx, tool)
+    call = exercise(ctx, tool, report=True)
     if not call.reply.ok:
         raise ctx.violation("TOOL-05", "a tool result (tool failures are reported with isError: true)", f"JSON-RPC error for schema-valid arguments: {show(call.reply.response)}", wire=ctx.wire(), sent=call.reply.request)
     result = call.result or {}

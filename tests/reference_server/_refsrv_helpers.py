@@ -1,14 +1,20 @@
-"""Helpers for the reference server tests: in-memory client, pagination walk, free ports, a fake clock."""
+"""Helpers for the reference server tests: a fake clock, pagination walk, the server as a stdio subprocess."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import sys
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
-from mcp import Client
-from mcp.server import MCPServer
+from mcptest import Session
+from mcptest.launch.process import ServerProcess
+from mcptest.mocks.db import ThrowawayDatabase
+from mcptest.wire import StdioWire
+from reference_server.config import DatabaseConfig, ServerConfig
+
+PY = sys.executable
+SERVER_COMMAND = f"{PY} -m reference_server"
 
 
 class FakeClock:
@@ -32,143 +38,53 @@ class FakeClock:
         self.now += seconds
 
 
-@asynccontextmanager
-async def connect(server: MCPServer, **kwargs: Any) -> AsyncIterator[Client]:
-    """An in-process client speaking real JSON-RPC frames (handshake era)."""
-    async with Client(server, mode="legacy", cache=None, **kwargs) as client:
-        yield client
-
-
-async def all_tools(client: Client) -> list[Any]:
+def all_tools(session: Session) -> list[Any]:
     """Every tool, following nextCursor."""
     tools, cursor = [], None
     while True:
-        page = await client.list_tools(cursor=cursor)
+        page = session.list_tools(cursor=cursor)
         tools += page.tools
         cursor = page.next_cursor
         if not cursor:
             return tools
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def text_of(result: Any) -> str:
+    """The first text content of a tool result (where error messages are)."""
+    return str(result.content[0].text)
 
 
-class StdioProcess:
-    """The server as a subprocess in its own process group; raw JSON-RPC lines in and out, bounded reads."""
-
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        import os
-        import queue
-        import subprocess
-        import sys
-        import threading
-
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "reference_server", *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, **env},
-            start_new_session=True,
-        )
-        self.lines: queue.Queue[bytes] = queue.Queue()
-        self.stderr: list[bytes] = []
-        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr.append), daemon=True).start()
-
-    @staticmethod
-    def _pump(stream: Any, sink: Any) -> None:
-        for line in iter(stream.readline, b""):
-            sink(line)
-
-    def send_raw(self, data: bytes) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
-
-    def send(self, message: dict[str, Any]) -> None:
-        import json
-
-        self.send_raw(json.dumps(message).encode() + b"\n")
-
-    def recv(self, timeout: float = 10.0) -> dict[str, Any]:
-        import json
-        import queue
-
-        try:
-            line = self.lines.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"no message within {timeout} s; stderr: {b''.join(self.stderr[-20:])!r}") from None
-        return json.loads(line)
-
-    def recv_until(self, predicate: Any, timeout: float = 10.0) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        import time
-
-        seen: list[dict[str, Any]] = []
-        deadline = time.monotonic() + timeout
-        while True:
-            message = self.recv(max(0.01, deadline - time.monotonic()))
-            if predicate(message):
-                return seen, message
-            seen.append(message)
-
-    def initialize(self, version: str = "2025-11-25") -> dict[str, Any]:
-        self.send(
-            {
-                "jsonrpc": "2.0",
-                "id": "init",
-                "method": "initialize",
-                "params": {
-                    "protocolVersion": version,
-                    "capabilities": {},
-                    "clientInfo": {"name": "tests", "version": "0"},
-                },
-            }
-        )
-        reply = self.recv()
-        self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        return reply
-
-    def close(self) -> int:
-        """Close stdin (the spec's shutdown), then SIGTERM and SIGKILL the group if it lingers."""
-        import os
-        import signal
-        import subprocess
-
-        if self.proc.poll() is None and self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            for sig in (None, signal.SIGTERM, signal.SIGKILL):
-                if sig is not None and self.proc.poll() is None:
-                    os.killpg(self.proc.pid, sig)
-                try:
-                    return self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    continue
-            return self.proc.wait(timeout=5)
-        finally:
-            self._close_pipes()
-
-    def _close_pipes(self) -> None:
-        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            if pipe is not None and not pipe.closed:
-                pipe.close()
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group now."""
-        import os
-        import signal
-
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=5)
-        self._close_pipes()
+def server_config(database_url: str, **overrides: Any) -> ServerConfig:
+    """A quiet config on ``database_url``; ``allow_writes`` (default True) and any ServerConfig field override."""
+    allow_writes = overrides.pop("allow_writes", True)
+    return ServerConfig(
+        log_level="WARNING",
+        database=DatabaseConfig(url=database_url, allow_writes=allow_writes, statement_timeout_ms=2000),
+        **overrides,
+    )
 
 
-def by_id(request_id: Any) -> Any:
-    return lambda message: message.get("id") == request_id and ("result" in message or "error" in message)
+def placeholder(db: ThrowawayDatabase, n: int = 1) -> str:
+    """The reference server's parameter placeholder for the ``n``-th parameter on ``db``'s engine."""
+    return "?" if db.backend == "sqlite" else f"${n}"
+
+
+@contextmanager
+def stdio_server(env: Mapping[str, str], *args: str, timeout: float = 10.0) -> Iterator[StdioWire]:
+    """``python -m reference_server`` as a subprocess behind mcptest's raw stdio wire; stopped (group) at exit."""
+    wire = StdioWire(ServerProcess([PY, "-m", "reference_server", *args], env=dict(env)), timeout)
+    try:
+        yield wire
+    finally:
+        wire.close()
+
+
+def tool_call(name: str, arguments: dict[str, Any], request_id: int, **meta: Any) -> dict[str, Any]:
+    """A raw ``tools/call`` request (``meta`` becomes ``params._meta``)."""
+    params: dict[str, Any] = {"name": name, "arguments": arguments}
+    if meta:
+        params["_meta"] = meta
+    return {"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": params}
 
 
 @asynccontextmanager

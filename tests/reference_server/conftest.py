@@ -1,23 +1,29 @@
-"""Shared fixtures for the reference server's tests: real SQLite files, an in-memory MCP client, a fake clock."""
+"""Fixtures for the reference server's tests, built on mcptest's own: ``mcp_db``, ``mcp_connect``, a fake clock.
+
+``mcp_db`` is SQLite by default and PostgreSQL when ``--mcp-db-url`` / ``MCPTEST_DB_URL`` is set. Tests that the
+issue requires on both engines ask for ``each_db`` (or ``database``), which runs them once per backend: the
+PostgreSQL run skips without a server URL, and fails instead under ``MCPTEST_REQUIRE_SERVICES=1`` (CI).
+"""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from _refsrv_helpers import FakeClock
-from mcp.server import MCPServer
+from _refsrv_helpers import FakeClock, server_config
 
-from reference_server.config import DatabaseConfig, ServerConfig
-from reference_server.data import SQLiteDatabase
+from mcptest import Session
+from mcptest.mocks.db import ThrowawayDatabase
+from reference_server.config import DatabaseConfig
+from reference_server.data import create_database
 from reference_server.data.base import Database
 from reference_server.server import build_server
+
+BACKENDS = [
+    pytest.param("sqlite", marks=pytest.mark.mcp_db(backend="sqlite"), id="sqlite"),
+    pytest.param("postgresql", marks=pytest.mark.mcp_db(backend="postgresql"), id="postgresql"),
+]
 
 
 @pytest.fixture
@@ -30,79 +36,30 @@ def fake_clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "reference.db"
+@pytest.fixture(params=BACKENDS)
+def each_db(mcp_db: ThrowawayDatabase) -> ThrowawayDatabase:
+    """``mcp_db`` once on SQLite and once on PostgreSQL (via the ``mcp_db(backend=...)`` marker on each param)."""
+    return mcp_db
 
 
 @pytest.fixture
-async def sqlite_db(db_path: Path, anyio_backend: str) -> AsyncIterator[SQLiteDatabase]:
-    """A SQLite file database; servers connect it on start, the fixture closes it at the end."""
-    db = SQLiteDatabase(f"sqlite:///{db_path}")
+def connect(mcp_db: ThrowawayDatabase, mcp_connect: Callable[..., Session]) -> Callable[..., Session]:
+    """``connect(**config)``: an in-memory session to a reference server on this test's ``mcp_db``.
+
+    The server owns its database connection (opened on start, closed with the session), so the session's
+    event loop is the only one that touches it. ``timeout`` (seconds per call) and ``clock`` pass through.
+    """
+
+    def open_session(*, timeout: float | None = None, clock: Any = None, **config: Any) -> Session:
+        return mcp_connect(build_server(server_config(mcp_db.url, **config), clock=clock), timeout=timeout)
+
+    return open_session
+
+
+@pytest.fixture
+async def database(each_db: ThrowawayDatabase, anyio_backend: str) -> AsyncIterator[Database]:
+    """The data layer of each backend on a throwaway database, connected and migrated; closed afterwards."""
+    db = create_database(DatabaseConfig(url=each_db.url, pool_min=1, pool_max=5))
+    await db.connect()
     yield db
     await db.close()
-
-
-@pytest.fixture
-def make_config() -> Callable[..., ServerConfig]:
-    def make(*, allow_writes: bool = True, conformance: bool = False, **overrides: Any) -> ServerConfig:
-        return ServerConfig(
-            conformance=conformance,
-            log_level="WARNING",
-            database=DatabaseConfig(allow_writes=allow_writes, statement_timeout_ms=2000),
-            **overrides,
-        )
-
-    return make
-
-
-@pytest.fixture
-def make_server(make_config: Callable[..., ServerConfig], sqlite_db: SQLiteDatabase) -> Callable[..., MCPServer]:
-    """Build a server on the test's SQLite file (config keyword arguments pass through)."""
-
-    def make(*, db: Any = None, **config: Any) -> MCPServer:
-        return build_server(make_config(**config), db=db or sqlite_db)
-
-    return make
-
-
-@asynccontextmanager
-async def fresh_pg_database() -> AsyncIterator[str]:
-    """Create an empty database on the server named by MCPTEST_PG_URL, yield its URL, drop it afterwards."""
-    import asyncpg
-
-    base = os.environ.get("MCPTEST_PG_URL")
-    if not base:
-        pytest.skip("set MCPTEST_PG_URL=postgresql://USER@HOST:PORT/DB to run the PostgreSQL tests")
-    name = f"refsrv_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(base)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')  # the name is generated here, never user input
-    finally:
-        await admin.close()
-    try:
-        yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
-    finally:
-        admin = await asyncpg.connect(base)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, db_path: Path, anyio_backend: str) -> AsyncIterator[Database]:
-    """A connected, migrated database of each backend (PostgreSQL only with MCPTEST_PG_URL); closed afterwards."""
-    if request.param == "sqlite":
-        db: Database = SQLiteDatabase(f"sqlite:///{db_path}")
-        await db.connect()
-        yield db
-        await db.close()
-        return
-    from reference_server.data.postgres import PostgresDatabase
-
-    async with fresh_pg_database() as url:
-        db = PostgresDatabase(url, pool_min=1, pool_max=5)
-        await db.connect()
-        yield db
-        await db.close()

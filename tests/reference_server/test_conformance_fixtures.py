@@ -1,4 +1,4 @@
-"""The official conformance suite's fixtures (``conformance: true``), exercised with the SDK client."""
+"""The official conformance suite's fixtures (``conformance: true``), exercised in memory with the SDK client."""
 
 from __future__ import annotations
 
@@ -7,54 +7,64 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _refsrv_helpers import all_tools, connect
+from _refsrv_helpers import all_tools, text_of
+from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import CreateMessageResult, ElicitResult, PromptReference, TextContent
 
-# These tests exercise handshake-era features (logging/setLevel, resources/subscribe, sampling) that the SDK
-# flags as deprecated at 2026-07-28; the server supports both eras on purpose.
-pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]
+from mcptest import Session
+from reference_server.config import ServerConfig
+from reference_server.server import build_server
+
+# resources/subscribe and sampling are handshake-era features the SDK flags as deprecated at 2026-07-28.
+pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
+Connect = Callable[..., Session]
 
 
-async def test_absent_without_the_flag(make_server: Callable[..., MCPServer]) -> None:
-    async with connect(make_server()) as client:
-        assert not [t for t in await all_tools(client) if t.name.startswith("test_")]
+def fixture_server(conformance: bool = True) -> MCPServer:
+    """A server with (or without) the conformance fixtures, on its embedded in-memory SQLite."""
+    return build_server(ServerConfig(conformance=conformance, log_level="WARNING"))
 
 
-async def test_content_tools_resources_and_prompts(make_server: Callable[..., MCPServer]) -> None:
-    async with connect(make_server(conformance=True)) as client:
-        tools = {t.name: t for t in await all_tools(client)}
-        schema = tools["json_schema_2020_12_tool"].input_schema
-        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-        assert "address" in schema["$defs"] and schema["additionalProperties"] is False
-        mixed = await client.call_tool("test_multiple_content_types", {})
-        assert [c.type for c in mixed.content] == ["text", "image", "resource"]
-        assert (await client.call_tool("test_audio_content", {})).content[0].mime_type == "audio/wav"
-        error = await client.call_tool("test_error_handling", {})
-        assert error.is_error and error.content[0].text
-        assert (await client.read_resource("test://static-binary")).contents[0].blob
-        data = json.loads((await client.read_resource("test://template/123/data")).contents[0].text)
-        assert data["id"] == "123"
-        prompt = await client.get_prompt("test_prompt_with_arguments", {"arg1": "testValue1", "arg2": "testValue2"})
-        assert "testValue1" in prompt.messages[0].content.text and "testValue2" in prompt.messages[0].content.text
-        embedded = await client.get_prompt("test_prompt_with_embedded_resource", {"resourceUri": "test://x"})
-        assert embedded.messages[0].content.type == "resource"
-        completion = await client.complete(
-            PromptReference(type="ref/prompt", name="test_prompt_with_arguments"), {"name": "arg1", "value": "test"}
-        )
-        assert isinstance(completion.completion.values, list) and completion.completion.values
-        await client.session.subscribe_resource("test://watched-resource")
-        await client.session.unsubscribe_resource("test://watched-resource")
+def test_absent_without_the_flag(mcp_connect: Connect) -> None:
+    assert not [t for t in all_tools(mcp_connect(fixture_server(conformance=False))) if t.name.startswith("test_")]
 
 
-async def test_server_to_client_requests_need_the_capability(make_server: Callable[..., MCPServer]) -> None:
-    async with connect(make_server(conformance=True)) as client:  # no sampling/elicitation callbacks declared
-        for name, arguments in (("test_sampling", {"prompt": "hi"}), ("test_elicitation", {"message": "hi"})):
-            result = await client.call_tool(name, arguments)
-            assert result.is_error and "capability" in result.content[0].text
+def test_content_tools_resources_and_prompts(mcp_connect: Connect) -> None:
+    session = mcp_connect(fixture_server())
+    tools = {t.name: t for t in all_tools(session)}
+    schema = tools["json_schema_2020_12_tool"].input_schema
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "address" in schema["$defs"] and schema["additionalProperties"] is False
+    mixed = session.call_tool("test_multiple_content_types", {})
+    assert [c.type for c in mixed.content] == ["text", "image", "resource"]
+    assert session.call_tool("test_audio_content", {}).content[0].mime_type == "audio/wav"
+    error = session.call_tool("test_error_handling", {})
+    assert error.is_error and text_of(error)
+    assert session.read_resource("test://static-binary").contents[0].blob
+    data = json.loads(session.read_resource("test://template/123/data").contents[0].text)
+    assert data["id"] == "123"
+    prompt = session.get_prompt("test_prompt_with_arguments", {"arg1": "testValue1", "arg2": "testValue2"})
+    assert "testValue1" in prompt.messages[0].content.text and "testValue2" in prompt.messages[0].content.text
+    embedded = session.get_prompt("test_prompt_with_embedded_resource", {"resourceUri": "test://x"})
+    assert embedded.messages[0].content.type == "resource"
+    completion = session.complete(
+        PromptReference(type="ref/prompt", name="test_prompt_with_arguments"), {"name": "arg1", "value": "test"}
+    )
+    assert isinstance(completion.completion.values, list) and completion.completion.values
+    session.call(session.client.session.subscribe_resource, "test://watched-resource")
+    session.call(session.client.session.unsubscribe_resource, "test://watched-resource")
 
 
-async def test_sampling_and_elicitation_round_trips(make_server: Callable[..., MCPServer]) -> None:
+def test_server_to_client_requests_need_the_capability(mcp_connect: Connect) -> None:
+    session = mcp_connect(fixture_server())  # no sampling/elicitation callbacks: those capabilities are absent
+    for name, arguments in (("test_sampling", {"prompt": "hi"}), ("test_elicitation", {"message": "hi"})):
+        result = session.call_tool(name, arguments)
+        assert result.is_error and "capability" in text_of(result)
+
+
+@pytest.mark.anyio
+async def test_sampling_and_elicitation_round_trips() -> None:
     requested: list[dict[str, Any]] = []
 
     async def sampling(context: Any, params: Any) -> CreateMessageResult:
@@ -64,13 +74,13 @@ async def test_sampling_and_elicitation_round_trips(make_server: Callable[..., M
         requested.append(params.requested_schema)
         return ElicitResult(action="accept", content={"response": "yes"})
 
-    async with connect(
-        make_server(conformance=True), sampling_callback=sampling, elicitation_callback=elicitation
+    async with Client(  # mcp_connect takes no client callbacks: the SDK client declares them
+        fixture_server(), mode="legacy", cache=None, sampling_callback=sampling, elicitation_callback=elicitation
     ) as client:
         sampled = await client.call_tool("test_sampling", {"prompt": "hello"})
-        assert sampled.content[0].text == "LLM response: canned"
+        assert text_of(sampled) == "LLM response: canned"
         elicited = await client.call_tool("test_elicitation", {"message": "name?"})
-        assert "action=accept" in elicited.content[0].text
+        assert "action=accept" in text_of(elicited)
         await client.call_tool("test_elicitation_sep1034_defaults", {})
         await client.call_tool("test_elicitation_sep1330_enums", {})
     defaults = requested[1]["properties"]

@@ -1,11 +1,15 @@
-"""The data layer contract, run on SQLite and (with MCPTEST_PG_URL) on a real PostgreSQL."""
+"""The data layer contract, run on a throwaway SQLite file and a throwaway PostgreSQL database (``mcp_db``)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import anyio
 import pytest
 
-from reference_server.data.base import Database, Statement
+from mcptest.mocks.db import ThrowawayDatabase
+from reference_server.data.base import Database, QueryResult, Statement
 from reference_server.errors import Conflict, DatabaseError, InvalidInput, QueryRejected
 
 pytestmark = pytest.mark.anyio
@@ -21,8 +25,14 @@ SLOW = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT c
 
 
 async def run(
-    db: Database, sql: str, params: list = (), *, writes: bool = False, limit: int = 100, timeout_ms: int = 2000
-):  # type: ignore[assignment]
+    db: Database,
+    sql: str,
+    params: Sequence[Any] = (),
+    *,
+    writes: bool = False,
+    limit: int = 100,
+    timeout_ms: int = 2000,
+) -> QueryResult:
     return await db.run_statement(
         Statement(sql, list(params)), allow_writes=writes, row_limit=limit, timeout_ms=timeout_ms
     )
@@ -72,7 +82,7 @@ async def test_row_limit_and_timeout(database: Database) -> None:
         await run(database, SLOW, timeout_ms=200)
 
 
-async def test_batch_is_all_or_nothing(database: Database) -> None:
+async def test_batch_is_all_or_nothing(database: Database, each_db: ThrowawayDatabase) -> None:
     insert = INSERT[database.dialect]
     good = [Statement(insert, ["A", "a@x.io", "t", "t"]), Statement(insert, ["B", "b@x.io", "t", "t"])]
     results = await database.run_batch(good, allow_writes=True, row_limit=10, timeout_ms=2000)
@@ -80,14 +90,14 @@ async def test_batch_is_all_or_nothing(database: Database) -> None:
     bad = [Statement(insert, ["C", "c@x.io", "t", "t"]), Statement(insert, ["D", "a@x.io", "t", "t"])]
     with pytest.raises(DatabaseError, match="operation 1 failed, the whole batch was rolled back"):
         await database.run_batch(bad, allow_writes=True, row_limit=10, timeout_ms=2000)
-    assert await database.count_users() == 2
+    assert each_db.count("users") == 2  # seen from another connection: nothing of the failed batch committed
     rejected = [Statement(insert, ["E", "e@x.io", "t", "t"]), Statement("DROP TABLE users")]
     with pytest.raises(QueryRejected, match=r"operation 1: .*nothing was executed"):
         await database.run_batch(rejected, allow_writes=True, row_limit=10, timeout_ms=2000)
     assert await database.count_users() == 2
 
 
-async def test_cancelled_batch_rolls_back(database: Database) -> None:
+async def test_cancelled_batch_rolls_back(database: Database, each_db: ThrowawayDatabase) -> None:
     insert = INSERT[database.dialect]
     steps: list[int] = []
 
@@ -105,7 +115,7 @@ async def test_cancelled_batch_rolls_back(database: Database) -> None:
             on_step=cancel_after_first,
         )
     assert steps == [1]
-    assert await database.count_users() == 0
+    assert each_db.count("users") == 0
     await database.ping()  # the connection is usable afterwards
 
 

@@ -1,14 +1,17 @@
-"""Outbound HTTP: retries only where safe, backoff with jitter, circuit breaker, load balancing, trace context."""
+"""Outbound HTTP in-process, against mcptest's ``mcp_http_mock`` (respx): retries only where safe, backoff with
+jitter, circuit breaker, load balancing, trace context; then the same through the MCP tools. Nothing leaves the
+process: a request no route matches fails the test."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-import respx
 from _refsrv_helpers import FakeClock
+
+from mcptest.mocks.http import HttpMock
 
 from reference_server.config import CircuitConfig, RetryConfig, ServiceConfig
 from reference_server.errors import CircuitOpen, InvalidInput, NotConfigured, UpstreamError
@@ -33,14 +36,21 @@ def service(**overrides: object) -> dict[str, ServiceConfig]:
     return {"inventory": ServiceConfig(**settings)}  # type: ignore[arg-type]
 
 
+MakeApi = Callable[..., ApiClient]
+
+
 @pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
+async def http(mcp_http_mock: HttpMock) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client whose every request goes to ``mcp_http_mock`` (respx patches all httpx transports)."""
     async with httpx.AsyncClient() as client:
         yield client
 
 
-def client_for(http: httpx.AsyncClient, clock: FakeClock, **overrides: object) -> ApiClient:
-    return ApiClient(ServiceRegistry(service(**overrides), clock), http, clock, rand=lambda: 1.0)
+@pytest.fixture
+def make_api(http: httpx.AsyncClient, fake_clock: FakeClock) -> MakeApi:
+    """``make_api(**service_overrides)``: an ApiClient for "inventory", on the fake clock, with jitter at 1.0."""
+    return lambda **overrides: ApiClient(ServiceRegistry(service(**overrides), fake_clock), http, fake_clock,
+                                         rand=lambda: 1.0)
 
 
 def test_backoff_is_exponential_capped_and_jittered() -> None:
@@ -76,59 +86,58 @@ def test_circuit_breaker_states(fake_clock: FakeClock) -> None:
     assert breaker.state == "closed"
 
 
-@respx.mock
-async def test_get_is_retried_on_5xx_with_backoff(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
-    route = respx.get(f"{A}/items/1").mock(
+async def test_get_is_retried_on_5xx_with_backoff(
+    make_api: MakeApi, mcp_http_mock: HttpMock, fake_clock: FakeClock
+) -> None:
+    route = mcp_http_mock.get(f"{A}/items/1").mock(
         side_effect=[httpx.Response(503), httpx.Response(502), httpx.Response(200, json={"id": 1})]
     )
-    response = await client_for(http, fake_clock).request("inventory", "GET", "/items/1")
+    response = await make_api().request("inventory", "GET", "/items/1")
     assert response.status == 200 and response.body == {"id": 1} and response.attempts == 3
     assert route.call_count == 3 and fake_clock.slept == [0.5, 1.0]
     assert route.calls[0].request.headers["authorization"] == "Bearer key-1"
 
 
-@respx.mock
-async def test_post_without_idempotency_key_is_not_retried(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
-    route = respx.post(f"{A}/items").mock(return_value=httpx.Response(503))
+async def test_post_without_idempotency_key_is_not_retried(make_api: MakeApi, mcp_http_mock: HttpMock) -> None:
+    route = mcp_http_mock.post(f"{A}/items").mock(return_value=httpx.Response(503))
     with pytest.raises(UpstreamError, match="not retried: the request is not idempotent"):
-        await client_for(http, fake_clock).request("inventory", "POST", "/items", json={"a": 1})
+        await make_api().request("inventory", "POST", "/items", json={"a": 1})
     assert route.call_count == 1
 
 
-@respx.mock
-async def test_post_with_idempotency_key_is_retried(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
-    route = respx.post(f"{A}/items").mock(side_effect=[httpx.Response(500), httpx.Response(201, json={"id": 7})])
-    response = await client_for(http, fake_clock).request(
+async def test_post_with_idempotency_key_is_retried(make_api: MakeApi, mcp_http_mock: HttpMock) -> None:
+    replies = [httpx.Response(500), httpx.Response(201, json={"id": 7})]
+    route = mcp_http_mock.post(f"{A}/items").mock(side_effect=replies)
+    response = await make_api().request(
         "inventory", "POST", "/items", json={}, headers={"Idempotency-Key": "abc"}
     )
     assert response.status == 201 and route.call_count == 2
 
 
-@respx.mock
-async def test_connection_refused_is_always_safe_to_retry(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
-    route = respx.post(f"{A}/items").mock(side_effect=[httpx.ConnectError("refused"), httpx.Response(201)])
-    response = await client_for(http, fake_clock).request("inventory", "POST", "/items")
+async def test_connection_refused_is_always_safe_to_retry(make_api: MakeApi, mcp_http_mock: HttpMock) -> None:
+    route = mcp_http_mock.post(f"{A}/items").mock(side_effect=[httpx.ConnectError("refused"), httpx.Response(201)])
+    response = await make_api().request("inventory", "POST", "/items")
     assert response.status == 201 and route.call_count == 2
 
 
-@respx.mock
-async def test_429_honours_retry_after(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
-    respx.get(f"{A}/q").mock(side_effect=[httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200)])
-    response = await client_for(http, fake_clock).request("inventory", "GET", "/q")
+async def test_429_honours_retry_after(make_api: MakeApi, mcp_http_mock: HttpMock, fake_clock: FakeClock) -> None:
+    replies = [httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200)]
+    mcp_http_mock.get(f"{A}/q").mock(side_effect=replies)
+    response = await make_api().request("inventory", "GET", "/q")
     assert response.status == 200 and fake_clock.slept == [3.0]
 
 
-@respx.mock
-async def test_4xx_is_returned_not_retried(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
-    route = respx.get(f"{A}/missing").mock(return_value=httpx.Response(404, json={"error": "nope"}))
-    response = await client_for(http, fake_clock).request("inventory", "GET", "/missing")
+async def test_4xx_is_returned_not_retried(make_api: MakeApi, mcp_http_mock: HttpMock) -> None:
+    route = mcp_http_mock.get(f"{A}/missing").mock(return_value=httpx.Response(404, json={"error": "nope"}))
+    response = await make_api().request("inventory", "GET", "/missing")
     assert response.status == 404 and not response.ok and route.call_count == 1
 
 
-@respx.mock
-async def test_circuit_opens_and_short_circuits(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
-    route = respx.get(f"{A}/x").mock(return_value=httpx.Response(500))
-    client = client_for(http, fake_clock, retry=RetryConfig(max_attempts=1))
+async def test_circuit_opens_and_short_circuits(
+    make_api: MakeApi, mcp_http_mock: HttpMock, fake_clock: FakeClock
+) -> None:
+    route = mcp_http_mock.get(f"{A}/x").mock(return_value=httpx.Response(500))
+    client = make_api(retry=RetryConfig(max_attempts=1))
     for _ in range(3):
         with pytest.raises(UpstreamError):
             await client.request("inventory", "GET", "/x")
@@ -141,40 +150,37 @@ async def test_circuit_opens_and_short_circuits(http: httpx.AsyncClient, fake_cl
     assert client.breakers["inventory"].state == "closed"
 
 
-@respx.mock
-async def test_round_robin_over_healthy_instances(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
-    ra = respx.get(f"{A}/p").mock(return_value=httpx.Response(200))
-    rb = respx.get(f"{B}/p").mock(return_value=httpx.Response(200))
-    client = client_for(http, fake_clock, base_urls=(A, B))
+async def test_round_robin_over_healthy_instances(make_api: MakeApi, mcp_http_mock: HttpMock) -> None:
+    ra = mcp_http_mock.get(f"{A}/p").mock(return_value=httpx.Response(200))
+    rb = mcp_http_mock.get(f"{B}/p").mock(return_value=httpx.Response(200))
+    client = make_api(base_urls=(A, B))
     for _ in range(4):
         await client.request("inventory", "GET", "/p")
     assert ra.call_count == 2 and rb.call_count == 2
-    respx.get(f"{A}/health").mock(return_value=httpx.Response(503))
-    respx.get(f"{B}/health").mock(return_value=httpx.Response(200))
-    report = await client.registry.check(http, "inventory")
+    mcp_http_mock.get(f"{A}/health").mock(return_value=httpx.Response(503))
+    mcp_http_mock.get(f"{B}/health").mock(return_value=httpx.Response(200))
+    report = await client.registry.check(client.http, "inventory")
     assert [(r.url, r.healthy) for r in report] == [(A, False), (B, True)]
     for _ in range(3):
         await client.request("inventory", "GET", "/p")
     assert ra.call_count == 2 and rb.call_count == 5
 
 
-@respx.mock
-async def test_outbound_calls_carry_w3c_trace_context(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
+async def test_outbound_calls_carry_w3c_trace_context(make_api: MakeApi, mcp_http_mock: HttpMock) -> None:
     configure_tracing("reference-server-tests")
-    route = respx.get(f"{A}/t").mock(return_value=httpx.Response(200))
-    await client_for(http, fake_clock).request("inventory", "GET", "/t")
+    route = mcp_http_mock.get(f"{A}/t").mock(return_value=httpx.Response(200))
+    await make_api().request("inventory", "GET", "/t")
     traceparent = route.calls[0].request.headers.get("traceparent", "")
     assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}", traceparent), traceparent
 
 
 @pytest.mark.parametrize("endpoint", ["http://169.254.169.254/latest", "//evil.example/x", "/a/../../etc", "\\x"])
-async def test_endpoints_cannot_leave_the_service(
-    http: httpx.AsyncClient, fake_clock: FakeClock, endpoint: str
-) -> None:
+async def test_endpoints_cannot_leave_the_service(make_api: MakeApi, mcp_http_mock: HttpMock, endpoint: str) -> None:
     with pytest.raises(InvalidInput):
-        await client_for(http, fake_clock).request("inventory", "GET", endpoint)
+        await make_api().request("inventory", "GET", endpoint)
+    assert mcp_http_mock.unmatched == [] and not mcp_http_mock.calls  # refused before anything was sent
 
 
-async def test_unknown_service_lists_the_known_ones(http: httpx.AsyncClient, fake_clock: FakeClock) -> None:
+async def test_unknown_service_lists_the_known_ones(make_api: MakeApi) -> None:
     with pytest.raises(NotConfigured, match="configured services: inventory"):
-        await client_for(http, fake_clock).request("weather", "GET", "/")
+        await make_api().request("weather", "GET", "/")

@@ -58,6 +58,7 @@ def test_bad_config_exits_2_with_the_key_named(tmp_path: Path) -> None:
         text=True,
         timeout=30,
         stdin=subprocess.DEVNULL,
+        check=False,
     )
     assert done.returncode == 2
     assert "databse: unknown key (did you mean 'database'?)" in done.stderr

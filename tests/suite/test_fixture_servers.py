@@ -81,8 +81,8 @@ def test_server_that_exits_at_start_is_one_line_with_stderr() -> None:
 def test_crash_during_a_check_is_reported_and_the_rest_still_runs() -> None:
     result = run(settings_for(ROBUSTNESS["crash-on-call"]))
     crash = [f for f in result.findings if f.requirement == "SERVER-ALIVE"]
-    assert crash and crash[0].check == "TOOL-05" and crash[0].item == "echo"
-    assert "exited with code 3" in crash[0].message
+    assert crash and all("exited with code 3" in f.message for f in crash)
+    assert any(f.check == "TOOL-05" and f.item == "echo" for f in crash)  # the tool's own check names it
     later = [f for f in result.findings[result.findings.index(crash[0]) + 1:] if f.outcome == "pass"]
     assert len(later) >= 5, "checks after the crash did not run against a restarted server"
     assert result.ctx is not None and result.ctx.restarts >= 1

@@ -1,0 +1,36 @@
+"""mcptest's built-in suite in strict mode against ``python -m reference_server`` over stdio and over streamable
+HTTP (launched by mcptest on a free port): no check fails or warns.
+
+The fuzz area is left out here to keep this file fast (``probe_database`` is a deliberately slow tool, so fuzzing
+it takes ~25 s); it runs in full against the Docker image (test_docker_image.py) and in README's main command
+(``mcptest check "python -m reference_server" --strict``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from _refsrv_helpers import SERVER_COMMAND
+
+from mcptest import Settings, run_all
+from mcptest.runner import AREAS
+
+TARGETS = {
+    "stdio": Settings(server=SERVER_COMMAND, strict=True),
+    "http": Settings(
+        server="http://127.0.0.1:{port}/mcp", launch=f"{SERVER_COMMAND} --transport http --port {{port}}", strict=True
+    ),
+}
+
+
+@pytest.mark.parametrize("transport", sorted(TARGETS))
+def test_the_server_passes_the_builtin_suite_in_strict_mode(transport: str) -> None:
+    run = run_all(TARGETS[transport], areas=tuple(area for area in AREAS if area != "fuzz"))
+    run.close()
+    assert run.error is None, run.error
+    bad = [f"{f.outcome} {f.check} {f.item}: {f.message}" for f in run.findings if f.outcome in ("fail", "warn")]
+    assert bad == [], "\n\n".join(bad)
+    passed = {f.check for f in run.findings if f.outcome == "pass"}
+    assert len(passed) > 40 and {"LIFE-01", "TOOL-01"} <= passed, sorted(passed)
+    assert ("STDIO-01" in passed) is (transport == "stdio") and ("HTTP-01" in passed) is (transport == "http")
+    counts = {outcome: sum(f.outcome == outcome for f in run.findings) for outcome in ("pass", "n/a")}
+    print(f"measured: {transport}, strict suite without fuzz: {counts['pass']} pass, {counts['n/a']} n/a, 0 fail, 0 warn")
