@@ -144,17 +144,18 @@ def mcp_connect(mcp_settings: Settings) -> Iterator[Callable[..., Session]]:
 
     ``server`` is an in-process ``MCPServer`` / low-level ``Server`` object (connected in memory, no
     subprocess), a command (``"python other_server.py"``) or an ``http://`` URL. Keyword arguments:
-    ``env`` (extra environment for a command) and ``timeout`` (seconds per call). Every session is
-    closed at teardown.
+    ``env`` (extra environment for a command), ``timeout`` (seconds per call) and ``mode``
+    (``"legacy"`` handshake era, the default, or ``"2026-07-28"`` for the stateless era). Every session
+    is closed at teardown.
     """
     from mcptest.session import Session, SessionError
 
     sessions: list[Session] = []
 
-    def connect(server: Any, *, env: dict[str, str] | None = None, timeout: float | None = None) -> Session:
+    def connect(server: Any, *, env: dict[str, str] | None = None, timeout: float | None = None, mode: str = "legacy") -> Session:
         __tracebackhide__ = True
         try:
-            session = Session(server, env=env, timeout=timeout or mcp_settings.timeout)
+            session = Session(server, env=env, timeout=timeout or mcp_settings.timeout, mode=mode)
         except SessionError as exc:
             problem = str(exc)
         else:

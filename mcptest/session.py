@@ -21,11 +21,18 @@ class SessionError(RuntimeError):
     """The session could not be opened or a call did not finish; the message says which and why."""
 
 
-def client_for(server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0, errlog: Any = None) -> Any:
-    """An ``mcp.Client`` (handshake era, no response cache) for a Target, URL, command or in-process server."""
+def client_for(
+    server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0, errlog: Any = None, mode: str = "legacy"
+) -> Any:
+    """An ``mcp.Client`` (no response cache) for a Target, URL, command or in-process server.
+
+    ``mode`` is the SDK's: ``"legacy"`` (the initialize handshake, the default) or ``"2026-07-28"``
+    (the stateless era, where the server supports it).
+    """
     from mcp import Client
 
-    return Client(transport_for(server, env=env, timeout=timeout, errlog=errlog), mode="legacy", cache=None, read_timeout_seconds=timeout)
+    transport = transport_for(server, env=env, timeout=timeout, errlog=errlog)
+    return Client(transport, mode=mode, cache=None, read_timeout_seconds=timeout)
 
 
 def transport_for(server: Any, *, env: Mapping[str, str] | None, timeout: float, errlog: Any) -> Any:
@@ -65,12 +72,12 @@ class Session:
     The underlying ``mcp.Client`` is ``session.client`` for anything not wrapped here.
     """
 
-    def __init__(self, server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0) -> None:
+    def __init__(self, server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0, mode: str = "legacy") -> None:
         self.timeout = timeout
         self._stack = contextlib.ExitStack()
         self._stderr = self._stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
         self.portal: BlockingPortal = self._stack.enter_context(start_blocking_portal())
-        client = client_for(server, env=env, timeout=timeout, errlog=self._stderr)
+        client = client_for(server, env=env, timeout=timeout, errlog=self._stderr, mode=mode)
         try:
             # the SDK bounds the handshake itself with read_timeout_seconds (a cancel scope cannot span the
             # client's own task groups, so no outer fail_after here)

@@ -73,10 +73,15 @@ def test_connect_in_memory_to_a_server_object(pytester: pytest.Pytester) -> None
         def test_in_memory(mcp_connect):
             session = mcp_connect(app)
             assert session.call_tool("double", {"x": 21}).structured_content == {"result": 42}
+
+        def test_in_memory_stateless_era(mcp_connect):
+            session = mcp_connect(app, mode="2026-07-28")
+            assert session.client.protocol_version == "2026-07-28"
+            assert session.call_tool("double", {"x": 2}).structured_content == {"result": 4}
         """
     )
     result = pytester.runpytest("test_inmemory.py")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=2)
 
 
 def test_server_env_reaches_the_process(pytester: pytest.Pytester) -> None:
