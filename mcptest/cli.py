@@ -7,12 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from mcptest.discovery import DiscoveryError
-from mcptest.launch.process import LaunchError, stop_all
-from mcptest.session import SessionError
 from mcptest.settings import Settings
-from mcptest.target import TargetError
-from mcptest.wire import WireError
 
 EPILOG = "Exit codes are pytest's: 0 all passed, 1 some check failed, 2-4 usage or internal errors."
 
@@ -64,9 +59,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and args.command not in ("check", "fuzz"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = [a for a in extra if a != "--"]
+    if args.command in ("check", "fuzz"):
+        return _run_suite(args)  # pytest imports the engine itself (importing it here first would defeat assertion rewriting)
+    from mcptest.discovery import DiscoveryError
+    from mcptest.launch.process import LaunchError, stop_all
+    from mcptest.session import SessionError
+    from mcptest.target import TargetError
+    from mcptest.wire import WireError
+
     try:
-        if args.command in ("check", "fuzz"):
-            return _run_suite(args)
         if args.command == "call":
             return _call(args)
         if args.command == "list":
