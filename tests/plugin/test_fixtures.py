@@ -49,12 +49,12 @@ def test_session_wire_and_async_client_against_a_stdio_server(pytester: pytest.P
 def test_session_against_an_http_server_started_with_launch(pytester: pytest.Pytester) -> None:
     server, launch = http_target("clean_raw.py")
     pytester.makepyfile(
-        test_http="""
+        test_launched_http="""
         def test_tools(mcp_session):
             assert {t.name for t in mcp_session.list_tools().tools} >= {"echo", "add"}
         """
     )
-    result = pytester.runpytest("--mcp-server", server, "--mcp-launch", launch, "test_http.py")
+    result = pytester.runpytest("--mcp-server", server, "--mcp-launch", launch, "test_launched_http.py")
     result.assert_outcomes(passed=1)
 
 
@@ -141,7 +141,7 @@ def test_failed_test_shows_the_server_stderr(pytester: pytest.Pytester) -> None:
 def test_mcp_fuzz_fixture_finds_a_crash_and_honours_its_marker(pytester: pytest.Pytester) -> None:
     fuzz_server = SERVERS.parent / "fuzz_servers" / "crash_on_non_ascii.py"
     pytester.makepyfile(
-        test_fuzz="""
+        test_fuzz_marker="""
         import pytest
 
         @pytest.mark.mcp_fuzz(max_examples=30, tools=["echo"], mode="valid")
@@ -155,6 +155,6 @@ def test_mcp_fuzz_fixture_finds_a_crash_and_honours_its_marker(pytester: pytest.
             assert outcomes["echo (valid)"].startswith("n/a: tool 'echo' is not selected")
         """
     )
-    result = pytester.runpytest("--mcp-server", f"python {fuzz_server}", "test_fuzz.py", "--mcp-seed", "7")
+    result = pytester.runpytest("--mcp-server", f"python {fuzz_server}", "test_fuzz_marker.py", "--mcp-seed", "7")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*[[]FUZZ-01[]] MUST*", "*minimal input: {\"text\": \"\\u00*\"}*"])

@@ -188,7 +188,7 @@ def test_bad_option(mcp_http_mock):
 
 
 def test_http_mock_contract_is_checked_at_teardown(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_http=HTTP_TESTS)
+    pytester.makepyfile(test_http_contract=HTTP_TESTS)
     result = pytester.runpytest(*PLUGIN, "-rfE")
     result.assert_outcomes(passed=4, failed=1, errors=3)
     result.stdout.fnmatch_lines([
