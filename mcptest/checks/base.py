@@ -72,6 +72,8 @@ class CheckContext:
         self.settings = handle.settings
         self._shared: Wire | None = None
         self.restarts = 0
+        self.tool_calls: dict[str, Any] = {}  # tool name -> its example call (or the Violation it caused)
+        self.busy_calls: dict[str, Any] = {}  # tool name -> its busy call (or why it went unanswered)
 
     @property
     def version(self) -> str:

@@ -75,7 +75,7 @@ def exercise(ctx: CheckContext, tool: dict[str, Any], *, report: bool = False) -
     An unanswered call is TOOL-05's finding: ``report=True`` (TOOL-05) raises it; any other check that
     needs the call is not applicable instead, so one hang is reported once, under its own check.
     """
-    cache: dict[str, ToolCall | Violation] = ctx.__dict__.setdefault("_tool_calls", {})
+    cache: dict[str, ToolCall | Violation] = ctx.tool_calls
     name = str(tool.get("name"))
     if name not in cache:
         arguments = callable_tool(ctx, tool)
@@ -103,7 +103,7 @@ BUSY_TOKEN = 7001
 
 def busy_call(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
     """Call ``tool`` once with ``busy_arguments`` and an integer progress token (cached for the run)."""
-    cache: dict[str, ToolCall | str] = ctx.__dict__.setdefault("_busy_calls", {})
+    cache: dict[str, ToolCall | str] = ctx.busy_calls
     name = str(tool.get("name"))
     if name not in cache:
         callable_tool(ctx, tool)

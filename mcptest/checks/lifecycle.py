@@ -46,8 +46,7 @@ def supported_versions_echoed(ctx: CheckContext) -> None:
                 raise ctx.violation("LIFE-02", f"a protocol version the server supports (one of {', '.join(HANDSHAKE)})", f"{show(answers[version])} when offered {version}", wire=wire, sent=reply.request)
         finally:
             wire.close()
-    ctx.__dict__["supported_versions"] = [v for v, a in answers.items() if a == v]
-    if not ctx.__dict__["supported_versions"]:
+    if not any(answer == version for version, answer in answers.items()):
         raise ctx.violation("LIFE-02", "at least one offered handshake version echoed back", f"answers per offered version: {show(answers)}")
 
 

@@ -93,6 +93,7 @@ def test_tool_that_hangs_fails_with_the_timeout_and_others_continue() -> None:
     hung = [f for f in result.findings if f.check == "TOOL-05" and f.item == "echo"]
     assert hung and hung[0].outcome == "fail" and "within 2 s" in hung[0].message
     assert any(f.check == "PING-01" and f.outcome == "pass" for f in result.findings)
+    assert {f.check for f in result.findings if f.outcome == "fail"} == {"TOOL-05", "FUZZ-01"}  # one hang, not a cascade
 
 
 def test_stderr_flood_neither_hangs_nor_alarms() -> None:
