@@ -1,17 +1,19 @@
-"""Typed check outcomes: a Violation of one requirement, or NotApplicable with its reason."""
+"""Typed check outcomes: a Violation raised by a check, NotApplicable with its reason, and the Finding reports use."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from mcptest.spec.requirements import Requirement, requirement
 
-Outcome = Literal["pass", "fail", "warn", "n/a"]
+Outcome = Literal["pass", "fail", "warn", "n/a", "error"]
+OUTCOMES: tuple[Outcome, ...] = ("fail", "error", "warn", "pass", "n/a")
+"""Every outcome, most severe first. ``error`` is a bug or misuse of mcptest, never a claim about the server."""
 
 
 class NotApplicable(Exception):
-    """The check does not apply to this server (capability not declared, version without the method)."""
+    """The check does not apply to this server (capability not declared, version without the method, ...)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -19,15 +21,16 @@ class NotApplicable(Exception):
 
 
 class Violation(AssertionError):
-    """The server broke one requirement.
+    """The server broke one requirement; raised by a check, turned into a Finding by the runner.
 
     Attributes:
         requirement: what was broken.
         expected: what the spec asks for, in a phrase.
         actual: what came back.
-        sent: the raw request(s) that show it, for reproduction.
-        reproduce: a command or note that reproduces it.
-        details: diagnostics (stderr tail, transcript).
+        sent: the raw request(s) that show it.
+        reproduce: a command that reproduces it.
+        details: diagnostics (last frames, stderr tail).
+        version: the protocol version the exchange used.
     """
 
     def __init__(
@@ -48,21 +51,94 @@ class Violation(AssertionError):
         self.reproduce = reproduce
         self.details = details
         self.version = version
-        super().__init__(self.render())
+        super().__init__(f"[{req_id}] expected {expected}; got {actual}")
 
     @property
     def level(self) -> str:
-        """MUST or SHOULD."""
+        """The requirement's level (MUST, SHOULD, ...)."""
         return self.requirement.level
 
+
+@dataclass(frozen=True)
+class Finding:
+    """One planned check's outcome against one server, at one protocol version, maybe for one item.
+
+    This object travels unchanged from the runner to the pytest item, the terminal summary, the report
+    files, baselines and xdist's controller (as ``as_dict``/``from_dict``): nothing parses rendered text.
+
+    Attributes:
+        check: the check's id (``TOOL-05``).
+        requirement: the requirement the outcome is about; differs from ``check`` when the server died
+            during the check (``SERVER-ALIVE``).
+        level: the requirement's level.
+        outcome: pass, fail, warn (a SHOULD finding outside strict mode), n/a or error (mcptest's fault).
+        version: the protocol version the check ran at.
+        item: the tool/prompt name or resource URI for per-item checks, else empty.
+        target: the server as the user named it.
+        transport: stdio, http or sse.
+        expected, actual, sent, reproduce, details: the evidence of a fail/warn.
+        reason: why a check was n/a, or what went wrong inside mcptest for an error.
+        text: the requirement's sentence, url: its spec section at ``version``.
+        seconds: how long the check took.
+        extra: anything else a check wants to report (JSON-ready).
+    """
+
+    check: str
+    requirement: str
+    level: str
+    outcome: Outcome
+    version: str = ""
+    item: str = ""
+    target: str = ""
+    transport: str = ""
+    expected: str = ""
+    actual: str = ""
+    sent: str = ""
+    reproduce: str = ""
+    details: str = ""
+    reason: str = ""
+    text: str = ""
+    url: str = ""
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """A stable id within one run: ``CHECK``, ``CHECK:item``, then ``@version``."""
+        base = f"{self.check}:{self.item}" if self.item else self.check
+        return f"{base}@{self.version}" if self.version else base
+
+    @property
+    def area(self) -> str:
+        """The requirement's family (``TOOL``, ``HTTP``, ...), for grouping in reports."""
+        return self.check.split("-", 1)[0]
+
+    @property
+    def problem(self) -> bool:
+        """True for fail, warn and error."""
+        return self.outcome in ("fail", "warn", "error")
+
+    def gist(self, width: int = 160) -> str:
+        """One line: ``expected ...; got ...`` for a finding, the reason otherwise."""
+        if self.expected or self.actual:
+            actual = self.actual.splitlines()[0] if self.actual else ""
+            text = f"expected {self.expected}; got {actual}"
+        else:
+            text = self.reason.splitlines()[0] if self.reason else self.outcome
+        return text if len(text) <= width else text[: width - 3] + "..."
+
     def render(self) -> str:
-        """The failure message: what, where in the spec, what was sent, how to reproduce."""
-        req = self.requirement
+        """The full message a user reads: what, where in the spec, what was sent, how to reproduce."""
+        if self.outcome in ("pass",):
+            return ""
+        if self.outcome in ("n/a", "error"):
+            return f"[{self.requirement}] {self.outcome}: {self.reason}"
         lines = [
-            f"[{req.id}] {req.level}: {req.text}",
+            f"[{self.requirement}] {self.level}: {self.text}",
             f"  expected: {self.expected}",
             f"  got:      {self.actual}",
-            f"  spec:     {req.url(self.version)}",
+            f"  version:  {self.version}" if self.version else "",
+            f"  spec:     {self.url}",
         ]
         if self.sent:
             lines.append(f"  sent:     {self.sent}")
@@ -70,23 +146,24 @@ class Violation(AssertionError):
             lines.append(f"  reproduce: {self.reproduce}")
         if self.details:
             lines.append(self.details)
-        return "\n".join(lines)
+        return "\n".join(line for line in lines if line)
 
-
-@dataclass(frozen=True)
-class Finding:
-    """One check's outcome against one server, as reports store it."""
-
-    check: str
-    requirement: str
-    level: str
-    outcome: Outcome
-    target: str
-    item: str = ""
-    message: str = ""
-    url: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    @property
+    def message(self) -> str:
+        """``render()``, for code that wants one string."""
+        return self.render()
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
+        """A JSON-ready dict (``from_dict`` restores it)."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """The Finding ``as_dict`` produced (unknown keys are ignored, so older reports still load)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def sort_key(finding: Finding) -> tuple[Any, ...]:
+    """Most severe first, then by check, version and item: a stable order for summaries."""
+    return (OUTCOMES.index(finding.outcome), finding.check, finding.version, finding.item)

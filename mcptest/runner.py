@@ -84,7 +84,7 @@ class SuiteRun:
             return self._finding(check, key, "n/a", exc.reason), None
         except Violation as violation:
             outcome = "fail" if violation.level == "MUST" or self.settings.strict else "warn"
-            return self._finding(check, key, outcome, str(violation), violation.requirement.id), violation
+            return self._finding(check, key, outcome, violation=violation), violation
         except ServerGone as exc:
             return self._crash(check, key, str(exc))
         except RequestTimeout as exc:
@@ -94,33 +94,41 @@ class SuiteRun:
         except Exception as exc:  # noqa: BLE001 - a bug in one check must not end the run
             trace = "".join(traceback.format_exception(exc)[-6:])
             message = f"mcptest internal error in check {check.id}: {type(exc).__name__}: {exc}\n{trace}"
-            return self._finding(check, key, "fail", message), None
-        return self._finding(check, key, "pass", ""), None
+            return self._finding(check, key, "error", message), None
+        return self._finding(check, key, "pass"), None
 
     def _crash(self, check: Check, key: str, why: str) -> tuple[Finding, Violation]:
         assert self.ctx is not None
         target = f"{check.id}{f' on {key}' if key else ''}"
         violation = self.ctx.violation("SERVER-ALIVE", f"an answer during check {target}", why, check_id=check.id)
-        return self._finding(check, key, "fail", str(violation), "SERVER-ALIVE"), violation
+        return self._finding(check, key, "fail", violation=violation), violation
 
     def _silence(self, check: Check, key: str, exc: RequestTimeout) -> tuple[Finding, Violation]:
         """A request the check sent went unanswered while the server kept running: the check's own finding."""
         assert self.ctx is not None
         violation = self.ctx.violation(check.id, f"an answer within {exc.timeout:g} s", f"{exc} (raise --mcp-timeout if the server is only slow)", sent=exc.sent)
         outcome = "fail" if violation.level == "MUST" or self.settings.strict else "warn"
-        return self._finding(check, key, outcome, str(violation)), violation
+        return self._finding(check, key, outcome, violation=violation), violation
 
-    def _finding(self, check: Check, key: str, outcome: str, message: str, req_id: str | None = None) -> Finding:
-        req = requirement(req_id or check.id)
+    def _finding(self, check: Check, key: str, outcome: str, reason: str = "", violation: Violation | None = None) -> Finding:
+        req = violation.requirement if violation is not None else requirement(check.id)
+        version = self.surface.version if self.surface else ""
+        evidence = {}
+        if violation is not None:
+            evidence = {"expected": violation.expected, "actual": violation.actual, "sent": violation.sent,
+                        "reproduce": violation.reproduce, "details": violation.details}
         finding = Finding(
             check=check.id,
             requirement=req.id,
             level=req.level,
             outcome=outcome,  # type: ignore[arg-type]
+            version=version,
             target=self.settings.server or "",
             item=key,
-            message=message,
-            url=req.url(self.surface.version if self.surface else None),
+            reason=reason,
+            text=req.text,
+            url=req.url(version or None),
+            **evidence,
         )
         self.findings.append(finding)
         return finding

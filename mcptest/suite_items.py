@@ -53,8 +53,8 @@ class SuiteCase:
         __tracebackhide__ = True
         finding, _ = self.run.execute(self.check, self.item)
         if finding.outcome == "n/a":
-            pytest.skip(f"[{finding.requirement}] n/a: {finding.message}")
+            pytest.skip(f"[{finding.requirement}] n/a: {finding.reason}")
         if finding.outcome == "warn":
-            warnings.warn(MCPShouldWarning(finding.message.split("\n  last frames:")[0]), stacklevel=1)
-        if finding.outcome == "fail":
-            pytest.fail(finding.message, pytrace=False)
+            warnings.warn(MCPShouldWarning(finding.render().split("\n  last frames:")[0]), stacklevel=1)
+        if finding.outcome in ("fail", "error"):
+            pytest.fail(finding.render(), pytrace=False)

@@ -50,4 +50,4 @@ class RunReport:
         self.version = self.version or data.get("version")
         self.error = self.error or data.get("error")
         self.restarts += int(data.get("restarts") or 0)
-        self.findings.extend(Finding(**f) for f in data.get("findings", []))
+        self.findings.extend(Finding.from_dict(f) for f in data.get("findings", []))

@@ -25,18 +25,10 @@ def terminal_summary(reporter: pytest.TerminalReporter, run: RunReport) -> None:
         reporter.write_line("SHOULD-level findings (warnings; --mcp-strict makes them failures):", yellow=True)
         for finding in warned:
             where = f" [{finding.item}]" if finding.item else ""
-            reporter.write_line(f"  {finding.requirement}{where}: {_gist(finding.message)}")
-    unsafe = sorted({f.item for f in run.findings if f.outcome == "n/a" and "--mcp-call-unsafe" in f.message})
+            reporter.write_line(f"  {finding.requirement}{where}: {finding.gist()}")
+    unsafe = sorted({f.item for f in run.findings if f.outcome == "n/a" and "--mcp-call-unsafe" in f.reason})
     if unsafe:
         reporter.write_line(f"tools not called (annotated destructive or open-world; --mcp-call-unsafe to include): {', '.join(unsafe)}")
     if run.restarts:
         reporter.write_line(f"the server died and was restarted {run.restarts} time(s) during the run", red=True)
 
-
-def _gist(message: str) -> str:
-    """``expected ...; got ...`` from a rendered Violation (the whole first line otherwise)."""
-    lines = {line.strip().split(":", 1)[0]: line.strip().split(":", 1)[1].strip() for line in message.splitlines() if ":" in line}
-    if "expected" in lines and "got" in lines:
-        got = lines["got"] if len(lines["got"]) <= 120 else lines["got"][:117] + "..."
-        return f"expected {lines['expected']}; got {got}"
-    return message.splitlines()[0] if message else ""
