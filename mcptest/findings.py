@@ -31,6 +31,8 @@ class Violation(AssertionError):
         reproduce: a command that reproduces it.
         details: diagnostics (last frames, stderr tail).
         version: the protocol version the exchange used.
+        transient: ``crash`` or ``hang`` when the evidence is the server dying or going silent, which concurrent
+            checks can cause: the runner then re-runs the check alone and reports only what happens again.
     """
 
     def __init__(
@@ -43,8 +45,10 @@ class Violation(AssertionError):
         reproduce: str = "",
         details: str = "",
         version: str | None = None,
+        transient: str = "",
     ) -> None:
         self.requirement: Requirement = requirement(req_id)
+        self.transient = transient
         self.expected = expected
         self.actual = actual
         self.sent = sent
@@ -57,6 +61,30 @@ class Violation(AssertionError):
     def level(self) -> str:
         """The requirement's level (MUST, SHOULD, ...)."""
         return self.requirement.level
+
+    def render(self) -> str:
+        """The full message, as a Finding of this violation renders it."""
+        req = self.requirement
+        return render_evidence(req.id, req.level, getattr(req, "quote", "") or req.text, self.expected, self.actual,
+                               self.version or "", req.url(self.version), self.sent, self.reproduce, self.details)
+
+
+def render_evidence(
+    req_id: str, level: str, text: str, expected: str, actual: str, version: str, url: str, sent: str, reproduce: str,
+    details: str,
+) -> str:
+    """What a user reads for a finding: what, where in the spec, what was sent, how to reproduce."""
+    lines = [
+        f"[{req_id}] {level}: {text}",
+        f"  expected: {expected}",
+        f"  got:      {actual}",
+        f"  version:  {version}" if version else "",
+        f"  spec:     {url}",
+        f"  sent:     {sent}" if sent else "",
+        f"  reproduce: {reproduce}" if reproduce else "",
+        details,
+    ]
+    return "\n".join(line for line in lines if line)
 
 
 @dataclass(frozen=True)
@@ -133,20 +161,10 @@ class Finding:
             return ""
         if self.outcome in ("n/a", "error"):
             return f"[{self.requirement}] {self.outcome}: {self.reason}"
-        lines = [
-            f"[{self.requirement}] {self.level}: {self.text}",
-            f"  expected: {self.expected}",
-            f"  got:      {self.actual}",
-            f"  version:  {self.version}" if self.version else "",
-            f"  spec:     {self.url}",
-        ]
-        if self.sent:
-            lines.append(f"  sent:     {self.sent}")
-        if self.reproduce:
-            lines.append(f"  reproduce: {self.reproduce}")
-        if self.details:
-            lines.append(self.details)
-        return "\n".join(line for line in lines if line)
+        text = render_evidence(self.requirement, self.level, self.text, self.expected, self.actual, self.version, self.url,
+                               self.sent, self.reproduce, self.details)
+        note = self.extra.get("note")
+        return f"{text}\n  note: {note}" if note else text
 
     @property
     def message(self) -> str:

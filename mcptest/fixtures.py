@@ -180,7 +180,7 @@ def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_setti
     """
     import dataclasses
 
-    from mcptest.checks.base import CheckContext
+    from mcptest.checks.base import CheckContext, VersionState
     from mcptest.checks.fuzz import fuzz_tool_check
     from mcptest.discovery import discover
     from mcptest.findings import NotApplicable, Violation
@@ -204,9 +204,9 @@ def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_setti
             tools=tuple(options.get("tools", mcp_settings.tools)),
         )
         wire = mcp_server.open()
-        ctx = CheckContext(mcp_server, discover(wire))
+        state = VersionState(handle=mcp_server, surface=discover(wire), shared=wire)
+        ctx = CheckContext(state)
         ctx.settings = settings
-        ctx._shared = wire
         outcomes: dict[str, str] = {}
         failures: list[str] = []
         try:
@@ -220,9 +220,10 @@ def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_setti
                         outcomes[key] = f"n/a: {exc.reason}"
                     except Violation as violation:
                         outcomes[key] = "fail"
-                        failures.append(str(violation))
+                        failures.append(violation.render())
         finally:
-            ctx.close()
+            if state.shared is not None:
+                mcp_server.forget(state.shared)
         if failures:
             pytest.fail("\n\n".join(failures), pytrace=False)
         return outcomes

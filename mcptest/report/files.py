@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-from collections import Counter
 from pathlib import Path
 
 from mcptest.report.model import RunReport
@@ -13,14 +12,7 @@ from mcptest.settings import Settings
 
 def as_json(run: RunReport) -> dict[str, object]:
     """The run as a JSON-ready document."""
-    return {
-        "target": run.target,
-        "server": run.server,
-        "protocolVersion": run.version,
-        "error": run.error,
-        "counts": dict(Counter(f.outcome for f in run.findings)),
-        "findings": [f.as_dict() for f in run.findings],
-    }
+    return run.as_json()
 
 
 def as_html(run: RunReport) -> str:
@@ -28,7 +20,7 @@ def as_html(run: RunReport) -> str:
     doc = as_json(run)
     rows = "".join(
         f"<tr class='{html.escape(f.outcome.replace('/', ''))}'><td>{html.escape(f.requirement)}</td><td>{html.escape(f.level)}</td>"
-        f"<td>{html.escape(f.outcome)}</td><td>{html.escape(f.item)}</td><td><pre>{html.escape(f.message)}</pre></td>"
+        f"<td>{html.escape(f.outcome)}</td><td>{html.escape(f.item)}</td><td><pre>{html.escape(f.render())}</pre></td>"
         f"<td><a href='{html.escape(f.url)}'>spec</a></td></tr>"
         for f in run.findings
     )

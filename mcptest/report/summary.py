@@ -1,4 +1,4 @@
-"""The mcptest section of pytest's terminal summary: counts, SHOULD warnings, what was not run and why."""
+"""The mcptest section of pytest's terminal summary: versions, counts, SHOULD warnings, what was not run and why."""
 
 from __future__ import annotations
 
@@ -9,26 +9,45 @@ import pytest
 from mcptest.report.model import RunReport
 
 
-def terminal_summary(reporter: pytest.TerminalReporter, run: RunReport) -> None:
-    """Write the conformance summary for ``run`` (nothing when no check ran)."""
-    if not run.findings:
-        return
-    counts = Counter(f.outcome for f in run.findings)
-    reporter.write_sep("=", "MCP conformance summary")
+def summary_lines(run: RunReport) -> list[tuple[str, dict[str, bool]]]:
+    """The summary as (line, markup) pairs: also what ``mcptest check`` prints."""
+    lines: list[tuple[str, dict[str, bool]]] = []
     if run.error:
-        reporter.write_line(f"the server could not be started, so {len(run.findings)} checks did not run: {run.error}", red=True)
-        return
-    reporter.write_line(f"server {run.server_name!r} at protocol {run.version or '?'}: {len({f.check for f in run.findings})} checks, "
-                        f"{counts['pass']} passed, {counts['fail']} failed, {counts['warn']} SHOULD warnings, {counts['n/a']} n/a")
+        lines.append((f"the server could not be checked, so {len(run.findings)} checks did not run: {run.error}",
+                      {"red": True}))
+        return lines
+    counts = Counter(f.outcome for f in run.findings)
+    checks = len({f.check for f in run.findings})
+    lines.append((f"server {run.server_name!r}: {checks} checks at {', '.join(run.versions) or 'no version'}: "
+                  f"{counts['pass']} passed, {counts['fail']} failed, {counts['warn']} SHOULD warnings, "
+                  f"{counts['n/a']} n/a" + (f", {counts['error']} mcptest errors" if counts["error"] else ""), {}))
+    for version in sorted(run.skipped):
+        lines.append((f"  not checked at {version}: {run.skipped[version]}", {}))
     warned = [f for f in run.findings if f.outcome == "warn"]
     if warned:
-        reporter.write_line("SHOULD-level findings (warnings; --mcp-strict makes them failures):", yellow=True)
+        lines.append(("SHOULD-level findings (warnings; --mcp-strict makes them failures):", {"yellow": True}))
         for finding in warned:
             where = f" [{finding.item}]" if finding.item else ""
-            reporter.write_line(f"  {finding.requirement}{where}: {finding.gist()}")
+            lines.append((f"  {finding.requirement}@{finding.version}{where}: {finding.gist()}", {}))
+    errors = [f for f in run.findings if f.outcome == "error"]
+    if errors:
+        lines.append(("mcptest errors (a bug in mcptest, not a finding about the server; please report it):",
+                      {"red": True}))
+        for finding in errors:
+            lines.append((f"  {finding.key}: {finding.gist()}", {}))
     unsafe = sorted({f.item for f in run.findings if f.outcome == "n/a" and "--mcp-call-unsafe" in f.reason})
     if unsafe:
-        reporter.write_line(f"tools not called (annotated destructive or open-world; --mcp-call-unsafe to include): {', '.join(unsafe)}")
+        lines.append((f"tools not called (annotated destructive or open-world; --mcp-call-unsafe to include): "
+                      f"{', '.join(unsafe)}", {}))
     if run.restarts:
-        reporter.write_line(f"the server died and was restarted {run.restarts} time(s) during the run", red=True)
+        lines.append((f"the server died and was restarted {run.restarts} time(s) during the run", {"red": True}))
+    return lines
 
+
+def terminal_summary(reporter: pytest.TerminalReporter, run: RunReport) -> None:
+    """Write the conformance summary for ``run`` (nothing when no check ran)."""
+    if not run.findings and not run.error:
+        return
+    reporter.write_sep("=", "MCP conformance summary")
+    for line, markup in summary_lines(run):
+        reporter.write_line(line, **markup)
