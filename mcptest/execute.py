@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from mcptest.checks.base import CheckContext, Lane, VersionState
 from mcptest.discovery import DiscoveryError
-from mcptest.findings import Finding, NotApplicable, Outcome, Violation
+from mcptest.findings import Finding, NotApplicable, Outcome, Violation, outcome_for
 from mcptest.plan import Case
 from mcptest.settings import Settings
 from mcptest.spec.requirements import requirement
@@ -46,8 +46,8 @@ def run_case(
         if violation.transient and lane is None and not confirming:
             kind = "crash" if violation.transient == "crash" else "silence"
             return Provisional(kind, f"{violation.expected}: {violation.actual}", time.monotonic() - started, violation.sent)
-        outcome: Outcome = "fail" if violation.level == "MUST" or settings.strict else "warn"
-        return finding(case, state, settings, outcome, violation=violation, started=started)
+        return finding(case, state, settings, outcome_for(violation.level, settings.strict), violation=violation,
+                       started=started)
     except RequestTimeout as exc:
         if exc.wire is not None and exc.wire is state.shared:
             state.drop_shared(exc.wire)  # a server stuck on one request must not stall every other check
@@ -75,14 +75,14 @@ def finding(
     return Finding(
         check=case.check.id,
         requirement=req.id,
-        level=req.level,
+        level=req.level_at(case.version or None),
         outcome=outcome,
         version=case.version,
         item=case.item_key,
         target=settings.server or "",
         transport=state.handle.transport if state is not None else "",
         reason=reason,
-        text=getattr(req, "quote", "") or req.text,
+        text=req.quote_at(case.version or None),
         url=req.url(case.version or None),
         seconds=round(time.monotonic() - started, 3) if started is not None else 0.0,
         extra=dict(extra or {}),
@@ -121,18 +121,16 @@ def confirmed(
                               f"connection; alone, on a fresh connection, the check's requests were answered "
                               f"(the server was slow or stuck on that one request)", sent=first.sent,
                               version=case.version)
-        outcome: Outcome = "fail" if violation.level == "MUST" or settings.strict else "warn"
-        return finding(case, state, settings, outcome, violation=violation)
+        return finding(case, state, settings, outcome_for(violation.level, settings.strict), violation=violation)
     if again.kind == "crash":
         violation = Violation(ALIVE, f"an answer during check {case.check.id}"
                               + (f" on {case.item_key}" if case.item_key else ""), again.detail,
                               sent=again.sent, version=case.version)
-        return finding(case, state, settings, "fail", violation=violation)
+        return finding(case, state, settings, outcome_for(violation.level, settings.strict), violation=violation)
     violation = Violation(case.check.id, f"an answer within {settings.timeout:g} s",
                           f"{again.detail} (it happened twice, the second time alone on a fresh connection; raise "
                           f"--mcp-timeout if the server is only slow)", sent=again.sent, version=case.version)
-    outcome = "fail" if violation.level == "MUST" or settings.strict else "warn"
-    return finding(case, state, settings, outcome, violation=violation)
+    return finding(case, state, settings, outcome_for(violation.level, settings.strict), violation=violation)
 
 
 def _with_extra(found: Finding, extra: dict) -> Finding:

@@ -7,9 +7,18 @@ from typing import Any, Literal
 
 from mcptest.spec.requirements import Requirement, requirement
 
-Outcome = Literal["pass", "fail", "warn", "n/a", "error"]
-OUTCOMES: tuple[Outcome, ...] = ("fail", "error", "warn", "pass", "n/a")
-"""Every outcome, most severe first. ``error`` is a bug or misuse of mcptest, never a claim about the server."""
+Outcome = Literal["pass", "fail", "warn", "info", "n/a", "error"]
+OUTCOMES: tuple[Outcome, ...] = ("fail", "error", "warn", "info", "pass", "n/a")
+"""Every outcome, most severe first. ``error`` is a bug or misuse of mcptest, never a claim about the server;
+``info`` is a finding against a MAY or INFO requirement (a client-side sentence, or a behaviour the spec only
+describes): reported, never failing, even under --mcp-strict."""
+
+
+def outcome_for(level: str, strict: bool) -> Outcome:
+    """What a violation at ``level`` makes of a check: MUST fails, SHOULD warns (fails when strict), others inform."""
+    if level == "MUST" or (level == "SHOULD" and strict):
+        return "fail"
+    return "warn" if level == "SHOULD" else "info"
 
 
 class NotApplicable(Exception):
@@ -59,13 +68,13 @@ class Violation(AssertionError):
 
     @property
     def level(self) -> str:
-        """The requirement's level (MUST, SHOULD, ...)."""
-        return self.requirement.level
+        """The requirement's level at the violation's version (MUST, SHOULD, MAY or INFO)."""
+        return self.requirement.level_at(self.version)
 
     def render(self) -> str:
         """The full message, as a Finding of this violation renders it."""
         req = self.requirement
-        return render_evidence(req.id, req.level, getattr(req, "quote", "") or req.text, self.expected, self.actual,
+        return render_evidence(req.id, self.level, req.quote_at(self.version), self.expected, self.actual,
                                self.version or "", req.url(self.version), self.sent, self.reproduce, self.details)
 
 
@@ -143,8 +152,8 @@ class Finding:
 
     @property
     def problem(self) -> bool:
-        """True for fail, warn and error."""
-        return self.outcome in ("fail", "warn", "error")
+        """True for fail, warn, info and error: an outcome with something to read."""
+        return self.outcome in ("fail", "warn", "info", "error")
 
     def gist(self, width: int = 160) -> str:
         """One line: ``expected ...; got ...`` for a finding, the reason otherwise."""
@@ -157,8 +166,8 @@ class Finding:
 
     def render(self) -> str:
         """The full message a user reads: what, where in the spec, what was sent, how to reproduce."""
-        if self.outcome in ("pass",):
-            return ""
+        if self.outcome == "pass":
+            return self.extra.get("note", "")
         if self.outcome in ("n/a", "error"):
             return f"[{self.requirement}] {self.outcome}: {self.reason}"
         text = render_evidence(self.requirement, self.level, self.text, self.expected, self.actual, self.version, self.url,

@@ -25,6 +25,10 @@ class MCPShouldWarning(UserWarning):
     """A SHOULD-level finding: reported, counted, and a failure only under --mcp-strict."""
 
 
+class MCPInfoWarning(UserWarning):
+    """An informational finding (a MAY or INFO requirement): reported, never a failure."""
+
+
 def get_run(config: pytest.Config) -> SuiteRun:
     """The run for this pytest process (each xdist worker starts its own), started on first use."""
     run = config.stash.get(RUN_KEY, None)
@@ -55,6 +59,8 @@ class SuiteCase:
             pytest.skip(f"[{finding.check}] n/a: {finding.reason}")
         if finding.outcome == "warn":
             warnings.warn(MCPShouldWarning(finding.render().split("\n  last frames:")[0]), stacklevel=1)
+        if finding.outcome == "info":
+            warnings.warn(MCPInfoWarning(finding.render().split("\n  last frames:")[0]), stacklevel=1)
         if finding.outcome in ("fail", "error"):
             pytest.fail(finding.render(), pytrace=False)
 
