@@ -60,6 +60,10 @@ def pytest_configure(config: pytest.Config) -> None:
         worker_seed = getattr(config, "workerinput", {}).get("mcptest_seed")
         settings = dataclasses.replace(settings, seed=worker_seed if worker_seed is not None else random.randrange(2**32))
     config.stash[SETTINGS_KEY] = settings
+    if settings.baseline:
+        from mcptest.report.items import configure_baseline
+
+        configure_baseline(config, settings)
     config.addinivalue_line("markers", "mcp_requirement(id): the MCP spec requirement a test covers (e.g. TOOL-05)")
     config.addinivalue_line("markers", "mcp_fuzz(max_examples=25, tools=[patterns], mode='both'): configure the mcp_fuzz fixture")
     # The built-in suite runs when the server is named on the command line and no test paths are given
@@ -116,6 +120,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """Attach the server's stderr tail to the report of a failed test that used a server fixture."""
     report = yield
+    if "mcptest.runner" in sys.modules:
+        from mcptest.report.items import annotate_report
+
+        annotate_report(item, report)
     if report.failed and report.when == "call" and "mcptest.connect" in sys.modules:
         from mcptest.report.stderr import server_stderr
 
@@ -157,9 +165,10 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     report = _report(config)
     if report is not None:
+        from mcptest.report.items import BASELINE_KEY, baseline_outcome
         from mcptest.report.summary import terminal_summary
 
-        terminal_summary(terminalreporter, report)
+        terminal_summary(terminalreporter, report, config.stash.get(BASELINE_KEY, None), baseline_outcome(config))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -175,8 +184,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     report = _report(config)
     if report is not None:
         from mcptest.report.files import write_reports
+        from mcptest.report.items import finish_baseline
 
         write_reports(report, config.stash[SETTINGS_KEY])
+        finish_baseline(session, report, config.stash[SETTINGS_KEY])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -105,6 +105,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("skip_tools", "Never call tools whose names match these glob patterns (comma-separated).", (), _list, metavar="PATTERNS"),
     Option("report_json", "Write the findings as JSON to this file.", None, _text, metavar="FILE"),
     Option("report_html", "Write the findings as an HTML page to this file.", None, _text, metavar="FILE"),
+    Option("report_sarif", "Write the findings as SARIF 2.1.0 (GitHub code scanning) to this file.", None, _text, metavar="FILE"),
+    Option("baseline", "YAML file of accepted findings: listed ones are expected, new ones and stale entries fail "
+           "(mcptest baseline TARGET writes one).", None, _text, metavar="FILE"),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 
@@ -128,6 +131,8 @@ class Settings:
     skip_tools: tuple[str, ...] = ()
     report_json: str | None = None
     report_html: str | None = None
+    report_sarif: str | None = None
+    baseline: str | None = None
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
         """A copy with marker-level overrides applied (the highest precedence)."""
