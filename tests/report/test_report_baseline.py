@@ -18,8 +18,9 @@ from mcptest.report.baseline import (
 
 
 def finding(check: str, outcome: str, *, level: str = "MUST", item: str = "", version: str = "2025-11-25") -> Finding:
-    return Finding(check=check, requirement=check, level=level, outcome=outcome, item=item, version=version,  # type: ignore[arg-type]
-                   expected="an error -32601", actual="a result", text="The server MUST ...")
+    return Finding(check=check, requirement=check, level=level, outcome=outcome,  # type: ignore[arg-type]
+                   item=item, version=version, expected="an error -32601", actual="a result",
+                   text="The server MUST ...")
 
 
 GOOD = """\
@@ -55,18 +56,23 @@ def test_a_good_file_loads_with_lines_and_values() -> None:
         ("mcptest-baseline: 2\nexpected: []\n", "<b>:1: 'mcptest-baseline' must be 1, got '2'"),
         ("mcptest-baseline: 1\n", "<b>:1: 'expected:' is missing"),
         ("mcptest-baseline: 1\nexpected: {check: BASE-10}\n", "<b>:2: 'expected' must be a list of entries"),
-        ("mcptest-baseline: 1\nexpectd: []\n", "<b>:2: the top level: unknown key 'expectd' (valid: mcptest-baseline, expected)"),
+        ("mcptest-baseline: 1\nexpectd: []\n",
+         "<b>:2: the top level: unknown key 'expectd' (valid: mcptest-baseline, expected)"),
         ("mcptest-baseline: 1\nexpected:\n  - BASE-10\n", "<b>:3: entry 1: must be a mapping like '- check: BASE-10'"),
         ("mcptest-baseline: 1\nexpected:\n  - reason: x\n", "<b>:3: entry 1: 'check' is missing"),
-        ("mcptest-baseline: 1\nexpected:\n  - check: BASE-99\n    reason: x\n", "<b>:3: entry 1 (BASE-99): no check 'BASE-99'"),
-        ("mcptest-baseline: 1\nexpected:\n  - check: BASE-10\n", "<b>:3: entry 1 (BASE-10): 'reason' is missing or empty"),
+        ("mcptest-baseline: 1\nexpected:\n  - check: BASE-99\n    reason: x\n",
+         "<b>:3: entry 1 (BASE-99): no check 'BASE-99'"),
+        ("mcptest-baseline: 1\nexpected:\n  - check: BASE-10\n",
+         "<b>:3: entry 1 (BASE-10): 'reason' is missing or empty"),
         ("mcptest-baseline: 1\nexpected:\n  - check: BASE-10\n    reason: ''\n", "'reason' is missing or empty"),
-        ("mcptest-baseline: 1\nexpected:\n  - check: BASE-10\n    reason: ~\n", "<b>:4: entry 1: 'reason' must be a string"),
+        ("mcptest-baseline: 1\nexpected:\n  - check: BASE-10\n    reason: ~\n",
+         "<b>:4: entry 1: 'reason' must be a string"),
         ("mcptest-baseline: 1\nexpected:\n  - check: BASE-10\n    itme: add\n    reason: x\n",
          "<b>:4: entry 1: unknown key 'itme' (valid: check, item, version, reason)"),
         ("mcptest-baseline: 1\nexpected:\n  - check: BASE-10\n    version: '2025-13-01'\n    reason: x\n",
          "<b>:3: entry 1 (BASE-10): version '2025-13-01' is not a protocol version (valid: 2024-11-05"),
-        ("mcptest-baseline: 1\nexpected:\n  - check: BASE-10\n    item: [a, b]\n    reason: x\n", "<b>:4: entry 1: 'item' must be a string"),
+        ("mcptest-baseline: 1\nexpected:\n  - check: BASE-10\n    item: [a, b]\n    reason: x\n",
+         "<b>:4: entry 1: 'item' must be a string"),
         ("mcptest-baseline: 1\nexpected:\n  - {check: BASE-10, reason: x}\n  - {check: BASE-10, reason: y}\n",
          "<b>:4: BASE-10 repeats the entry on line 3"),
     ],

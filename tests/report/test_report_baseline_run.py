@@ -60,7 +60,8 @@ def test_a_listed_check_that_now_passes_is_a_stale_entry_that_fails_the_run(pyte
 def test_a_new_failure_beside_an_expected_one_fails_the_run(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--mcp-server=" + BASE07, _baseline(pytester, "BASE-10"), *ONLY)
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["baseline mcp-baseline.yaml: 0 expected, 1 new, 0 stale", "  new BASE-07@2025-11-25: expected *"])
+    result.stdout.fnmatch_lines(["baseline mcp-baseline.yaml: 0 expected, 1 new, 0 stale",
+                                 "  new BASE-07@2025-11-25: expected *"])
 
 
 def test_a_malformed_baseline_stops_the_run_before_anything_starts(pytester: pytest.Pytester) -> None:
@@ -78,7 +79,8 @@ def test_a_malformed_baseline_stops_the_run_before_anything_starts(pytester: pyt
 ])
 def test_should_findings_are_gated_under_strict(pytester: pytest.Pytester, strict: bool, listed: bool,
                                                 outcomes: dict[str, int], ret: int) -> None:
-    args = ["--mcp-server=" + stdio_target("base08_completion_without_ref.py"), "-k", "BASE-08", "-p", "no:cacheprovider"]
+    args = ["--mcp-server=" + stdio_target("base08_completion_without_ref.py"), "-k", "BASE-08",
+            "-p", "no:cacheprovider"]
     args += ["--mcp-strict"] if strict else []
     args += [_baseline(pytester, "BASE-08")] if listed else []
     result = pytester.runpytest(*args)
