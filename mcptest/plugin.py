@@ -184,10 +184,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     report = _report(config)
     if report is not None:
         from mcptest.report.files import write_reports
-        from mcptest.report.items import finish_baseline
+        from mcptest.report.items import BASELINE_KEY, baseline_outcome, finish_baseline
 
-        write_reports(report, config.stash[SETTINGS_KEY])
         finish_baseline(session, report, config.stash[SETTINGS_KEY])
+        write_reports(report, config.stash[SETTINGS_KEY], config.stash.get(BASELINE_KEY, None), baseline_outcome(config))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
