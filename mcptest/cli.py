@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("tool", help="the tool name")
     call.add_argument("arguments", nargs="?", default="{}", help="the arguments as a JSON object (default {})")
     _target_args(sub.add_parser("list", help="list a server's tools, resources, templates and prompts"))
-    _target_args(sub.add_parser("baseline", help="print a baseline accepting every current finding (> mcp-baseline.yaml)"))
+    baseline_help = "print a baseline that accepts every current finding (> mcp-baseline.yaml)"
+    _target_args(sub.add_parser("baseline", help=baseline_help))
     sub.add_parser("checks", help="list every check with its requirement, level and spec section")
     return parser
 
@@ -97,7 +98,8 @@ def _run_suite(args: argparse.Namespace) -> int:
 
     suite_dir = Path(mcptest.suite.__file__).parent
 
-    command = [str(suite_dir), "--mcp-server", args.target, "--mcp-timeout", str(args.timeout), "-q"]
+    # --mcp-server=VALUE as one word: a separate path word would move pytest's rootdir (see mcptest.rootdir)
+    command = [str(suite_dir), f"--mcp-server={args.target}", "--mcp-timeout", str(args.timeout), "-q"]
     command += ["-c", str(suite_dir / "cli.ini"), "--rootdir", str(suite_dir), "-p", "no:cacheprovider"]
     if args.launch:
         command += ["--mcp-launch", args.launch]
@@ -128,7 +130,10 @@ def _run_suite(args: argparse.Namespace) -> int:
             command += ["--mcp-seed", str(args.seed)]
     if selection:
         command += ["-k", " and ".join(f"({s})" for s in selection)]
-    return int(pytest.main(command + args.pytest_args))
+    from mcptest.rootdir import invoked_from
+
+    with invoked_from(suite_dir) as back_home:  # test ids relative to the suite: test_jsonrpc.py::test_jsonrpc[BASE-07]
+        return int(pytest.main(command + args.pytest_args, plugins=[back_home]))
 
 
 def _open(args: argparse.Namespace):  # noqa: ANN202 - returns (handle, wire)
@@ -186,7 +191,8 @@ def _baseline(args: argparse.Namespace) -> int:
     from mcptest.report.baseline import dump_baseline
     from mcptest.runner import run_all
 
-    settings = Settings(server=args.target, launch=args.launch, header=tuple(args.header), timeout=args.timeout, docker_port=args.docker_port)
+    settings = Settings(server=args.target, launch=args.launch, header=tuple(args.header), timeout=args.timeout,
+                        docker_port=args.docker_port)
     run = run_all(settings)
     try:
         if run.error:

@@ -60,6 +60,11 @@ def pytest_configure(config: pytest.Config) -> None:
         worker_seed = getattr(config, "workerinput", {}).get("mcptest_seed")
         settings = dataclasses.replace(settings, seed=worker_seed if worker_seed is not None else random.randrange(2**32))
     config.stash[SETTINGS_KEY] = settings
+    if not hasattr(config, "workerinput"):
+        from mcptest.rootdir import misplaced_rootdir
+
+        if problem := misplaced_rootdir(config):
+            config.issue_config_time_warning(pytest.PytestConfigWarning(problem), stacklevel=2)
     if settings.baseline:
         from mcptest.report.items import configure_baseline
 

@@ -90,7 +90,9 @@ def _list(name: str, value: str) -> tuple[str, ...]:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("server", "MCP server to test: a command (stdio), an http(s):// URL, docker:IMAGE or py:module:attr.", None, _text, metavar="TARGET"),
+    Option("server", "MCP server to test: a command (stdio), an http(s):// URL, docker:IMAGE or py:module:attr. "
+           "Write --mcp-server=TARGET when TARGET is a path: pytest reads a separate path word as a test path "
+           "and moves its rootdir there.", None, _text, metavar="TARGET"),
     Option("launch", "Command that starts an HTTP server before the run ({port} is replaced by a free port, in the URL too).", None, _text, metavar="CMD"),
     Option("docker_port", "Run a docker: target detached, this container port published on 127.0.0.1, and test it over streamable HTTP at /mcp.", None, _count, metavar="PORT"),
     Option("header", "Extra HTTP header 'Name: value' for HTTP targets (repeatable).", (), _lines, "append", "HEADER"),
