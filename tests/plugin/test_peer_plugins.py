@@ -59,3 +59,14 @@ def test_disabling_mcptest_lets_each_peer_load_with_its_own_options(pytester: py
     done = _pytest(pytester, peers, "-p", "no:mcptest", *others, "--help")
     assert done.returncode == 0, done.stderr[-2000:]
     assert CLASHES[peer] in done.stdout and "--mcp-strict" not in done.stdout
+
+
+def test_every_mcptest_option_and_ini_key_is_namespaced(pytester: pytest.Pytester) -> None:
+    import re
+
+    text = pytester.runpytest("--help").stdout.str()
+    group = text.split("MCP server conformance (mcptest):")[1].split("\n\n")[0]
+    options = re.findall(r"^\s{2}(--[\w-]+)", group, flags=re.M)
+    assert options and all(option.startswith("--mcp-") for option in options), options
+    ini_keys = re.findall(r"^\s{2}(mcp\w*)\s", text.split("[pytest] configuration options")[1], flags=re.M)
+    assert {"mcp_server", "mcp_baseline", "mcp_report_sarif", "mcp_client_scope"} <= set(ini_keys)
