@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from mcptest.findings import Finding
-from mcptest.report.baseline import Baseline, BaselineError, BaselineOutcome, apply_baseline, expected_entry, load_baseline
+from mcptest.report.baseline import (
+    Baseline,
+    BaselineError,
+    BaselineOutcome,
+    apply_baseline,
+    expected_entry,
+    load_baseline,
+)
 
 if TYPE_CHECKING:
     from mcptest.report.model import RunReport

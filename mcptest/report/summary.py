@@ -18,10 +18,13 @@ def terminal_summary(reporter: pytest.TerminalReporter, run: RunReport, baseline
     counts = Counter(f.outcome for f in run.findings)
     reporter.write_sep("=", "MCP conformance summary")
     if run.error:
-        reporter.write_line(f"the server could not be started, so {len(run.findings)} checks did not run: {run.error}", red=True)
+        reporter.write_line(f"the server could not be started, so {len(run.findings)} checks did not run: {run.error}",
+                            red=True)
         return
-    reporter.write_line(f"server {run.server_name!r} at protocol {run.version or '?'}: {len({f.check for f in run.findings})} checks, "
-                        f"{counts['pass']} passed, {counts['fail']} failed, {counts['warn']} SHOULD warnings, {counts['n/a']} n/a")
+    checks = len({f.check for f in run.findings})
+    reporter.write_line(f"server {run.server_name!r} at protocol {run.version or '?'}: {checks} checks, "
+                        f"{counts['pass']} passed, {counts['fail']} failed, {counts['warn']} SHOULD warnings, "
+                        f"{counts['n/a']} n/a")
     warned = [f for f in run.findings if f.outcome == "warn"]
     if warned:
         reporter.write_line("SHOULD-level findings (warnings; --mcp-strict makes them failures):", yellow=True)
@@ -30,7 +33,8 @@ def terminal_summary(reporter: pytest.TerminalReporter, run: RunReport, baseline
             reporter.write_line(f"  {finding.requirement}{where}: {finding.gist()}")
     unsafe = sorted({f.item for f in run.findings if f.outcome == "n/a" and "--mcp-call-unsafe" in f.reason})
     if unsafe:
-        reporter.write_line(f"tools not called (annotated destructive or open-world; --mcp-call-unsafe to include): {', '.join(unsafe)}")
+        reporter.write_line("tools not called (annotated destructive or open-world; --mcp-call-unsafe to include): "
+                            + ", ".join(unsafe))
     if run.restarts:
         reporter.write_line(f"the server died and was restarted {run.restarts} time(s) during the run", red=True)
     if baseline is not None and outcome is not None:
