@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -122,20 +122,6 @@ def mcp_session(mcp_server: ServerHandle) -> Iterator[Session]:
         session.close()
         return
     pytest.fail(problem, pytrace=False)
-
-
-@pytest.fixture
-async def mcp_client(mcp_server: ServerHandle) -> AsyncIterator[Any]:
-    """An async ``mcp.Client`` connected to the server under test, for anyio / pytest-asyncio tests.
-
-    Use it in ``async def`` tests marked ``@pytest.mark.anyio`` (or run by pytest-asyncio):
-    ``result = await mcp_client.call_tool("add", {"a": 1, "b": 2})``.
-    """
-    from mcptest.session import client_for
-
-    target = mcp_server.session_target()
-    async with client_for(target, timeout=mcp_server.timeout) as client:
-        yield client
 
 
 @pytest.fixture

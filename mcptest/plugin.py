@@ -17,7 +17,7 @@ from mcptest.suite_items import REPORT_ATTR, RUN_KEY, SETTINGS_KEY, SuiteCase, a
 # Keep this module's imports light: the plugin loads in every pytest run of every project that has
 # mcptest installed, so the engine (mcp, jsonschema, httpx2) is imported only when a server is tested.
 
-pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_mocks"]
+pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_async", "mcptest.fixtures_mocks"]
 
 SUITE_DIR = Path(_suite_package.__file__).parent
 COLLECTOR_KEY = pytest.StashKey["_Collector"]()
@@ -67,6 +67,15 @@ def pytest_configure(config: pytest.Config) -> None:
     collector = _Collector()
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "mcptest-findings")
+    if not hasattr(config, "workerinput"):
+        from mcptest.rootdir import misplaced_rootdir
+
+        if problem := misplaced_rootdir(config):
+            config.issue_config_time_warning(pytest.PytestConfigWarning(problem), stacklevel=2)
+    if settings.baseline:
+        from mcptest.report.items import configure_baseline
+
+        configure_baseline(config, settings)
     config.addinivalue_line("markers", "mcp_requirement(id): the MCP spec requirement a test covers (e.g. TOOL-05)")
     config.addinivalue_line("markers", "mcp_fuzz(max_examples=25, tools=[patterns], mode='both'): configure the "
                                        "mcp_fuzz fixture")
@@ -160,7 +169,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     found = attach(item) if call.when == "call" else None
     report = yield
     if found is not None:
+        from mcptest.report.items import annotate_report
+
         setattr(report, REPORT_ATTR, found.as_dict())
+        annotate_report(item, report, found)
     if report.failed and report.when == "call" and found is None and "mcptest.connect" in sys.modules:
         from mcptest.report.stderr import server_stderr
 
@@ -227,9 +239,10 @@ def _report(config: pytest.Config) -> Any:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     report = _report(config)
     if report is not None:
+        from mcptest.report.items import BASELINE_KEY, baseline_outcome
         from mcptest.report.summary import terminal_summary
 
-        terminal_summary(terminalreporter, report)
+        terminal_summary(terminalreporter, report, config.stash.get(BASELINE_KEY, None), baseline_outcome(config))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -245,8 +258,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     report = _report(config)
     if report is not None:
         from mcptest.report.files import write_reports
+        from mcptest.report.items import BASELINE_KEY, baseline_outcome, finish_baseline
 
-        write_reports(report, config.stash[SETTINGS_KEY])
+        finish_baseline(session, report, config.stash[SETTINGS_KEY])
+        write_reports(report, config.stash[SETTINGS_KEY], config.stash.get(BASELINE_KEY, None), baseline_outcome(config))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

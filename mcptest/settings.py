@@ -98,7 +98,9 @@ def _list(name: str, value: str) -> tuple[str, ...]:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("server", "MCP server to test: a command (stdio), an http(s):// URL, docker:IMAGE or py:module:attr.", None, _text, metavar="TARGET"),
+    Option("server", "MCP server to test: a command (stdio), an http(s):// URL, docker:IMAGE or py:module:attr. "
+           "Write --mcp-server=TARGET when TARGET is a path: pytest reads a separate path word as a test path "
+           "and moves its rootdir there.", None, _text, metavar="TARGET"),
     Option("launch", "Command that starts an HTTP server before the run ({port} is replaced by a free port, in the URL too).", None, _text, metavar="CMD"),
     Option("docker_port", "Run a docker: target detached, this container port published on 127.0.0.1, and test it over streamable HTTP at /mcp.", None, _count, metavar="PORT"),
     Option("header", "Extra HTTP header 'Name: value' for HTTP targets (repeatable).", (), _lines, "append", "HEADER"),
@@ -117,8 +119,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("skip_tools", "Never call tools whose names match these glob patterns (comma-separated).", (), _list, metavar="PATTERNS"),
     Option("report_json", "Write the findings as JSON to this file.", None, _text, metavar="FILE"),
     Option("report_html", "Write the findings as an HTML page to this file.", None, _text, metavar="FILE"),
-    Option("report_sarif", "Write the findings as SARIF 2.1.0 to this file (GitHub code scanning).", None, _text, metavar="FILE"),
-    Option("baseline", "YAML file of known findings: listed ones are expected, new ones fail, stale entries fail.", None, _text, metavar="FILE"),
+    Option("report_sarif", "Write the findings as SARIF 2.1.0 (GitHub code scanning) to this file.", None, _text, metavar="FILE"),
+    Option("baseline", "YAML file of accepted findings: listed ones are expected, new ones and stale entries fail "
+           "(mcptest baseline TARGET writes one).", None, _text, metavar="FILE"),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 

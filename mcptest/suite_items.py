@@ -66,15 +66,11 @@ class SuiteCase:
 
 
 def attach(item: pytest.Item) -> Finding | None:
-    """Put the Finding of a suite test on its item (JUnit properties) before its call report is made."""
+    """The Finding of a suite test (None for any other test), known once its call ran."""
     case = getattr(item, "funcargs", {}).get("mcp_check")
     if not isinstance(case, SuiteCase):
         return None
-    finding = case.run.result(case.case)
-    props = [("mcp.requirement", finding.requirement), ("mcp.level", finding.level), ("mcp.version", finding.version),
-             ("mcp.outcome", finding.outcome)]
-    item.user_properties.extend(p for p in props if p not in item.user_properties)
-    return finding
+    return case.run.result(case.case)
 
 
 def finding_of(report: Any) -> Finding | None:
