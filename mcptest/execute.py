@@ -15,7 +15,7 @@ from mcptest.spec.requirements import requirement
 from mcptest.wire import RequestTimeout, WireError
 
 ALIVE = "SERVER-ALIVE"
-ANSWERS = "SERVER-ANSWERS"
+
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def confirmed(
             note = {"note": f"the server died while this check ran alongside others ({first.detail.splitlines()[0]}); "
                             "run alone it did not, so another check's request caused it"}
             return _with_extra(again, note)
-        violation = Violation(ANSWERS, f"an answer within {settings.timeout:g} s",
+        violation = Violation(ALIVE, f"an answer within {settings.timeout:g} s",
                               f"{first.detail.splitlines()[0]} while other requests were in flight on the same "
                               f"connection; alone, on a fresh connection, the check's requests were answered "
                               f"(the server was slow or stuck on that one request)", sent=first.sent,
