@@ -105,14 +105,18 @@ def _declared_elicitation(ctx: Context) -> bool:
     return capabilities is not None and capabilities.elicitation is not None
 
 
-def register_maintenance_tool(mcp: MCPServer, maintenance: Maintenance) -> None:
-    """``set_maintenance_mode``: enter maintenance after a confirmed elicitation, or leave it."""
+class ConfirmMaintenance:
+    """The resolver of ``set_maintenance_mode``'s confirmation: entering maintenance needs a person's yes; leaving
+    it, or entering it again, does not. (A class, so its key in ``inputRequests`` is its short qualified name.)"""
 
-    async def ask_to_confirm(
-        enabled: bool, reason: str, ctx: Context
+    def __init__(self, mcp: MCPServer, maintenance: Maintenance) -> None:
+        self._mcp = mcp
+        self._maintenance = maintenance
+
+    async def __call__(
+        self, enabled: bool, reason: str, ctx: Context
     ) -> Elicit[MaintenanceConfirmation] | MaintenanceConfirmation:
-        """Entering maintenance needs a person's yes; leaving it, or entering it again, does not."""
-        if not enabled or maintenance.active:
+        if not enabled or self._maintenance.active:
             return MaintenanceConfirmation(confirm=True)
         if not is_modern(ctx.request_context) and not _declared_elicitation(ctx):
             # 2026-07-28 answers -32021 with requiredCapabilities (the SDK does); the handshake era has no such
@@ -121,12 +125,17 @@ def register_maintenance_tool(mcp: MCPServer, maintenance: Maintenance) -> None:
                 f"{TOOL_NAME} asks a person to confirm before it withdraws tools, but this client did not declare "
                 "the elicitation capability; connect with a client that declares it in initialize"
             )
-        names = withdrawn_names(await mcp.list_tools())
+        names = withdrawn_names(await self._mcp.list_tools())
         return Elicit(
             f"Put the server into maintenance ({reason})? These tools are withdrawn until it ends: "
             f"{', '.join(names) or 'none'}.",
             MaintenanceConfirmation,
         )
+
+
+def register_maintenance_tool(mcp: MCPServer, maintenance: Maintenance) -> None:
+    """``set_maintenance_mode``: enter maintenance after a confirmed elicitation, or leave it."""
+    ask_to_confirm = ConfirmMaintenance(mcp, maintenance)
 
     @mcp.tool(
         name=TOOL_NAME,

@@ -85,7 +85,10 @@ class TaskStore:
 
     def create(self) -> TaskRecord:
         """A new working task with an unguessable id, stored before it is returned."""
-        self._purge()
+        self._expire()
+        while len(self._tasks) >= self.capacity:  # the oldest goes first; a running one is cancelled with it
+            _, oldest = self._tasks.popitem(last=False)
+            oldest.cancel_scope.cancel()
         now = self.clock.wall()
         record = TaskRecord(
             task_id=secrets.token_urlsafe(24),
@@ -98,17 +101,14 @@ class TaskStore:
         return record
 
     def get(self, task_id: str) -> TaskRecord | None:
-        """The live task with this id, or None (never existed, or expired and purged)."""
-        self._purge()
+        """The live task with this id, or None (never existed, expired, or evicted by newer tasks)."""
+        self._expire()
         return self._tasks.get(task_id)
 
-    def _purge(self) -> None:
+    def _expire(self) -> None:
         now = self.clock.wall()
         for task_id in [t for t, r in self._tasks.items() if r.expired(now)]:
             self._tasks.pop(task_id).cancel_scope.cancel()
-        while len(self._tasks) >= self.capacity:  # oldest first; a running one is cancelled with it
-            _, oldest = self._tasks.popitem(last=False)
-            oldest.cancel_scope.cancel()
 
     def touch(self, record: TaskRecord, *, status: TaskStatus | None = None, message: str | None = None) -> None:
         """Record progress of a running task (no effect once it is terminal)."""
