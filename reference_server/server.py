@@ -10,6 +10,7 @@ from typing import Any, Literal, cast
 
 import httpx
 from mcp.server import MCPServer
+from mcp.server.caching import CacheableMethod, CacheHint
 from mcp.server.subscriptions import InMemorySubscriptionBus
 
 from reference_server.clock import Clock
@@ -36,6 +37,13 @@ INSTRUCTIONS = (
     "batch_operations runs as a task (io.modelcontextprotocol/tasks) when the request declares that extension."
 )
 TASK_TOOLS = ("batch_operations",)  # real tools that run as tasks when the request declares the extension
+# 2026-07-28 cache hints: what never changes while the process runs (capabilities, instructions, the resource
+# templates) may be cached for five minutes and shared; lists that change (maintenance mode withdraws tools) and
+# resource contents keep the SDK default, 0 ms and private.
+CACHE_HINTS: dict[CacheableMethod, CacheHint] = {
+    "server/discover": CacheHint(ttl_ms=300_000, scope="public"),
+    "resources/templates/list": CacheHint(ttl_ms=300_000, scope="public"),
+}
 
 
 def build_server(
@@ -85,6 +93,7 @@ def build_server(
         tools=tools,
         extensions=[tasks],
         subscriptions=bus,
+        cache_hints=CACHE_HINTS,
     )
     tasks.bind(mcp, bus)
     _quiet_sdk_root_logging(config.log_level)

@@ -67,7 +67,8 @@ def routing_headers(method: str, params: Mapping[str, Any]) -> dict[str, str]:
 
 def _messages(response: httpx.Response) -> list[dict[str, Any]]:
     if response.headers.get("content-type", "").startswith("text/event-stream"):
-        return [json.loads(line[5:]) for line in response.text.splitlines() if line.startswith("data:") and line[5:].strip()]
+        data = [line[5:] for line in response.text.splitlines() if line.startswith("data:")]
+        return [json.loads(item) for item in data if item.strip()]
     return [response.json()] if response.content else []
 
 
@@ -109,7 +110,8 @@ class ModernClient:
         """Open a ``subscriptions/listen`` stream; yields once it is acknowledged; closing it ends the subscription."""
         frames = Frames()
         params = {"notifications": dict(notifications), "_meta": envelope(capabilities or {})}
-        request = {"jsonrpc": "2.0", "id": f"listen-{next(self._ids)}", "method": "subscriptions/listen", "params": params}
+        request_id = f"listen-{next(self._ids)}"
+        request = {"jsonrpc": "2.0", "id": request_id, "method": "subscriptions/listen", "params": params}
 
         async def read() -> None:
             headers = routing_headers("subscriptions/listen", params)

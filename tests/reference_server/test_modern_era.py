@@ -50,12 +50,14 @@ async def tools(client: ModernClient) -> dict[str, dict[str, Any]]:
 async def test_discovery_and_every_result_carry_the_2026_envelope(client: ModernClient) -> None:
     discovered = (await client.call("server/discover")).result
     assert "2026-07-28" in discovered["supportedVersions"] and discovered["resultType"] == "complete"
-    assert isinstance(discovered["ttlMs"], int) and discovered["cacheScope"] in ("public", "private")
+    assert discovered["ttlMs"] == 300_000 and discovered["cacheScope"] == "public"  # fixed while the process runs
     capabilities = discovered["capabilities"]
     assert capabilities["tools"]["listChanged"] and capabilities["resources"]["subscribe"]
     assert capabilities["extensions"] == {TASKS: {}}
-    listing = (await client.call("tools/list")).result
-    assert listing["resultType"] == "complete" and isinstance(listing["ttlMs"], int) and listing["cacheScope"]
+    listing = (await client.call("tools/list")).result  # maintenance mode changes it: not to be cached
+    assert listing["resultType"] == "complete" and listing["ttlMs"] == 0 and listing["cacheScope"] == "private"
+    templates = (await client.call("resources/templates/list")).result
+    assert templates["ttlMs"] == 300_000 and templates["cacheScope"] == "public"
     health = (await client.tool("health_check", {})).result
     assert health["resultType"] == "complete" and health["structuredContent"]["status"] == "healthy"
     assert health["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "mcp-reference-server"
@@ -76,7 +78,8 @@ async def test_api_request_mirrors_its_service_into_a_header(client: ModernClien
 async def confirm(client: ModernClient, asked: dict[str, Any], answer: dict[str, Any], state: str) -> Any:
     """Retry ``set_maintenance_mode`` with ``answer`` to its one input request and the state ``state``."""
     ((key, _),) = asked["inputRequests"].items()
-    return await client.tool("set_maintenance_mode", ENTER, ELICITATION, inputResponses={key: answer}, requestState=state)
+    responses = {key: answer}
+    return await client.tool("set_maintenance_mode", ENTER, ELICITATION, inputResponses=responses, requestState=state)
 
 
 async def test_maintenance_is_confirmed_through_an_input_required_result(client: ModernClient) -> None:
