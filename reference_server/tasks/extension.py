@@ -155,9 +155,9 @@ class TasksExtension(Extension):
             pending = await spec.gather(self._context(ctx, params))
             if pending is not None:
                 return pending
-        record = self.store.create()
         if not self._groups:
             raise MCPError(code=types.INTERNAL_ERROR, message="the task runner is not running")
+        record = self.store.create()
         self._groups[-1].start_soon(self._run, record, params, ctx)
         return created(record)
 

@@ -162,3 +162,11 @@ async def poll(client: ModernClient, task_id: str, timeout: float = 20) -> dict[
             if task["status"] in ("completed", "failed", "cancelled"):
                 return task
             await anyio.sleep(task["pollIntervalMs"] / 1000)
+
+
+async def test_task_notifications_need_the_extension_and_none_are_promised(client: ModernClient) -> None:
+    refused = await client.call("subscriptions/listen", {"notifications": {"taskIds": ["some-task"]}})
+    assert refused.status == 400 and refused.error["code"] == -32021
+    assert refused.error["data"]["requiredCapabilities"]["extensions"] == {TASKS: {}}
+    async with client.listen({"taskIds": ["some-task"], "toolsListChanged": True}, WITH_TASKS) as stream:
+        assert stream.acknowledgement["params"]["notifications"] == {"toolsListChanged": True}  # no taskIds agreed
