@@ -3,7 +3,7 @@ system, after a person confirms it through elicitation (an input-required result
 ``elicitation/create`` request on the handshake era). Clients hear about it as a tool-list change.
 
 No ``from __future__ import annotations`` here: the tool's ``Resolve(ask_to_confirm)`` annotation names a local
-function, which only eagerly evaluated annotations can see.
+variable, which only eagerly evaluated annotations can see.
 """
 
 from collections.abc import Sequence
@@ -94,7 +94,7 @@ class Maintenance:
 
 
 def withdrawn_names(tools: Sequence[types.Tool]) -> list[str]:
-    """Names of the tools maintenance would withdraw from ``tools`` (for documentation and tests)."""
+    """Names of the tools maintenance withdraws from ``tools``: those annotated ``readOnlyHint: false``."""
     return sorted(
         t.name for t in tools if t.name != TOOL_NAME and t.annotations and t.annotations.read_only_hint is False
     )
@@ -158,8 +158,10 @@ def register_maintenance_tool(mcp: MCPServer, maintenance: Maintenance) -> None:
         if not enabled:
             await maintenance.leave()
             return maintenance.state(changed=True)
-        if not (isinstance(confirmation, AcceptedElicitation) and confirmation.data.confirm):
-            outcome = "declined" if not isinstance(confirmation, AcceptedElicitation) else "not confirmed"
+        if not isinstance(confirmation, AcceptedElicitation):
+            outcome = {"decline": "declined", "cancel": "cancelled"}[confirmation.action]
             raise ToolError(f"maintenance not entered: the confirmation was {outcome}")
+        if not confirmation.data.confirm:
+            raise ToolError("maintenance not entered: the confirmation was not confirmed")
         await maintenance.enter(reason.strip() or "scheduled maintenance")
         return maintenance.state(changed=True)
