@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from mcptest.checks.base import VersionState
+from mcptest.state import VersionState
 from mcptest.connect import ServerHandle
 from mcptest.discovery import DiscoveryError, Surface, discover, discover_modern, initialize, probe_modern
 from mcptest.spec.versions import HANDSHAKE, KNOWN, LATEST_HANDSHAKE, MODERN

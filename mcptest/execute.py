@@ -6,7 +6,8 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from mcptest.checks.base import CheckContext, Lane, VersionState
+from mcptest.checks.base import CheckContext
+from mcptest.state import Lane, VersionState
 from mcptest.discovery import DiscoveryError
 from mcptest.findings import Finding, NotApplicable, Outcome, Violation, outcome_for
 from mcptest.plan import Case

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from mcptest.checks.base import Lane, VersionState
+from mcptest.state import Lane, VersionState
 from mcptest.execute import Provisional, confirmed, finding, run_case
 from mcptest.findings import Finding
 from mcptest.observe import Seen
