@@ -25,7 +25,7 @@ def test_help_lists_every_option_and_ini_key(pytester: pytest.Pytester) -> None:
     [
         (["--mcp-timeout", "soon"], "--mcp-timeout: 'soon' is not a number"),
         (["--mcp-timeout", "0"], "--mcp-timeout: must be greater than 0"),
-        (["--mcp-protocol", "2030-01-01"], "choose from auto, 2024-11-05, 2025-03-26"),
+        (["--mcp-protocol", "2030-01-01"], "choose from auto, all, 2024-11-05, 2025-03-26"),
         (["--mcp-fuzz-examples", "-3"], "must be 0 or more"),
     ],
 )
