@@ -228,6 +228,10 @@ class GradingContext:
             return shlex.join([*prefix, *self.target.argv]), None
         return self.target.raw, shlex.join([*prefix, *self.target.launch])
 
+    def on_close(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` when the run closes (e.g. stop a container a probe started)."""
+        self._stack.callback(callback)
+
     def close(self) -> None:
         """Stop every server, stub and background job; drop the databases and the scratch folder."""
         for running in self._servers.values():

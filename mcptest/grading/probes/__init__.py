@@ -26,7 +26,7 @@ def probe(name: str) -> Callable[[Probe], Probe]:
 
 
 def _load() -> None:
-    from mcptest.grading.probes import database, monitoring, server, services, upstream  # noqa: F401
+    from mcptest.grading.probes import database, monitoring, project, server, services, upstream  # noqa: F401
 
 
 _load()
