@@ -53,6 +53,10 @@ class GradingRun:
         if self._begun:
             return
         self._begun = True
+        if items is not None:
+            items = list(items)
+            if len(items) != len(self.rubric.items):
+                self.report.selected = tuple(items)
         if self.rubric.subject == "server":
             try:
                 self.ctx.server("main")

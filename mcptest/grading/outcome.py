@@ -75,6 +75,7 @@ class GradeReport:
     results: list[ItemResult] = field(default_factory=list)
     start_error: str | None = None
     seconds: float = 0.0
+    selected: tuple[RubricItem, ...] | None = None  # the items graded, when not the whole rubric
 
     @property
     def score(self) -> int:
@@ -83,8 +84,8 @@ class GradeReport:
 
     @property
     def total(self) -> int:
-        """Points available."""
-        return self.rubric.total
+        """Points available (of the graded items)."""
+        return sum(item.points for item in self.selected) if self.selected is not None else self.rubric.total
 
     @property
     def percent(self) -> float:
