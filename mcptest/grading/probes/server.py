@@ -116,9 +116,8 @@ def invalid_input(ctx: GradingContext) -> None:
             problems.append(f"{tool} with {what} succeeded instead of failing: {outcome.describe()}")
         elif TRACEBACK.search(text):
             problems.append(f"{tool} with {what} answered with a Python traceback: {outcome.describe()}")
-        elif GENERIC.fullmatch(text.strip()):
-            problems.append(f"{tool} with {what} failed with only {text.strip()!r}: MCPServer shows the message of a "
-                            "ToolError but hides that of any other exception")
+        elif hidden_message(outcome):
+            problems.append(f"{tool} with {what} failed with only {text.strip()!r}{HIDDEN}")
         elif not any(word in text.lower() for word in words):
             problems.append(f"{tool} with {what} failed without saying what was wrong: {outcome.describe()}")
     server.ping()
@@ -166,6 +165,14 @@ def logs_on_stderr(ctx: GradingContext) -> None:
     if noise:
         raise Miss(f"the server wrote {len(noise)} line(s) that are not MCP messages to stdout, e.g. {noise[0][:160]!r}",
                    "\n".join(noise[:20]))
+
+
+HIDDEN = ": MCPServer shows the message of a ToolError but hides that of any other exception"
+
+
+def hidden_message(outcome: Any) -> bool:
+    """The error is MCPServer's bare ``Error executing tool X``: the tool raised something other than ToolError."""
+    return bool(outcome.is_error and GENERIC.fullmatch((outcome.text or "").strip()))
 
 
 def user_of(payload: Any) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from typing import Any
 from mcptest.grading.context import GradingContext
 from mcptest.grading.outcome import Miss
 from mcptest.grading.probes import probe
+from mcptest.grading.probes.server import HIDDEN, hidden_message
 from mcptest.grading.probes.upstream import api
 from mcptest.grading.submission import RunningServer, ToolOutcome
 from mcptest.grading.tools import call
@@ -118,6 +119,8 @@ def compensation(ctx: GradingContext) -> None:
                    f"{[f'{r.method} {r.path}' for r in requests]})")
     if not outcome.is_error:
         raise Miss(f"create_order reported success although the payment was declined: {outcome.describe()}")
+    if hidden_message(outcome):
+        raise Miss(f"the order was cancelled, but create_order failed with only {outcome.text.strip()!r}{HIDDEN}")
     if "payment" not in outcome.text.lower():
         raise Miss(f"create_order's error does not say that the payment failed: {outcome.describe()}")
 
