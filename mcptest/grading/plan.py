@@ -56,7 +56,7 @@ SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (
     ServiceSpec("stall", stubs=("slow",)),                               # responsiveness while a call waits
     ServiceSpec("slow", stubs=("slow",), timeout=1.0),                   # per-service timeout
     ServiceSpec("catalog", stubs=("main", "second"), api_key="grading-key-catalog-9e2b"),   # load balancing
-    ServiceSpec("search", stubs=("main", "doomed")),                     # failover
+    ServiceSpec("search", stubs=("doomed", "main")),                     # failover: the first instance dies
     ServiceSpec("inventory", stubs=("main", "second"), threshold=3, reset=2.0, healthy=False),  # breaker (Ex. 2)
     ServiceSpec("ghost", stubs=("closed",), timeout=1.0, healthy=False),  # a dependency that is down
     ServiceSpec("user-service"),

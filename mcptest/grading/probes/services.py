@@ -55,8 +55,8 @@ def failover(ctx: GradingContext, calls: int = 6) -> None:
     ctx.stub("doomed").stop()
     failed = [o for o in (api(server, "search", "/query") for _ in range(calls)) if o.is_error]
     if failed:
-        raise Miss(f"after the second instance of 'search' went down, {len(failed)} of {calls} calls failed instead "
-                   f"of going to the first instance: {failed[0].describe()}")
+        raise Miss(f"after the first instance of 'search' went down (connections refused), {len(failed)} of {calls} "
+                   f"calls failed instead of going to the second instance: {failed[0].describe()}")
 
 
 def _order_routes(ctx: GradingContext, order_id: str, payment_status: int) -> None:
