@@ -21,6 +21,9 @@ def render(report: GradeReport, console: Console) -> None:
     subject = report.target or report.project or ""
     if report.start_error:
         console.print(Panel(report.start_error, title="Your server did not start", border_style="red"))
+        console.print(f"Score: [bold]0/{report.total}[/bold]: none of the {len(report.results)} items can be graded "
+                      "until the server starts. Fix the error above and grade again.")
+        return
     table = Table(title=f"{rubric.title}: {subject}", title_justify="left", show_lines=False, expand=False)
     table.add_column("Item", no_wrap=True)
     table.add_column("Points", justify="right", no_wrap=True)

@@ -100,7 +100,10 @@ def circuit_opens(ctx: GradingContext, service: str = "fragile") -> None:
 @probe("circuit-closes")
 def circuit_closes(ctx: GradingContext, service: str = "fragile", grace: float = 10.0) -> None:
     """Once the reset timeout has passed, a probe request goes through and a success closes the circuit."""
-    server = open_circuit(ctx, service)
+    try:
+        server = open_circuit(ctx, service)
+    except Miss as miss:
+        raise Miss("the circuit never opened, so it cannot close again (see circuit-opens)", miss.evidence) from None
     spec = plan.SERVICES[service]
     for key in spec.stubs:
         ctx.stub(key).route("GET", f"{spec.prefix}/status", json={"status": "recovered"})
