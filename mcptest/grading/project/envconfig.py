@@ -13,7 +13,8 @@ from typing import Any
 
 from mcptest.grading.project.files import ENV_NAMES, Project, load_yaml_documents
 
-SECRET_KEY = re.compile(r"(secret|password|passwd|api[_-]?key|token|private[_-]?key|credentials?)$", re.IGNORECASE)
+SECRET_KEY = re.compile(r"(^|[_.-])(secret|password|passwd|api[_-]?key|token|private[_-]?key|credentials?)([_.-]|$)",
+                        re.IGNORECASE)
 REFERENCE = re.compile(r"^\s*(\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^>]*>|)\s*$")
 URL_PASSWORD = re.compile(r"://[^/:@\s]+:([^@\s]+)@")
 DEBUG_KEYS = {"debug", "mcp_debug"}

@@ -29,10 +29,10 @@ def schema_errors(document: Any) -> list[str]:
     errors = sorted(validator.iter_errors(document), key=lambda e: (len(list(e.path)), e.message))
     found = []
     for error in errors:
-        leaves = [e for e in error.context] if error.context else []
-        best = min(leaves, key=lambda e: len(e.message)) if leaves else error
         path = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        found.append(f"{path}: {best.message[:200]}")
+        # a oneOf/anyOf failure: say what each alternative wanted ("runs-on" for a job, "uses" for a reusable one)
+        options = list(dict.fromkeys(e.message[:120] for e in error.context or [] if not list(e.relative_path)))
+        found.append(f"{path}: {'; or '.join(options[:3]) if options else error.message[:200]}")
     return found
 
 
