@@ -38,7 +38,8 @@ def render(report: GradeReport, console: Console) -> None:
     console.print(f"Score: [bold]{report.score}/{report.total}[/bold] ({report.percent:.0f}%), pass mark "
                   f"{rubric.pass_mark:g}%: {verdict}. Graded in {report.seconds:.1f} s.")
     if report.skipped_points:
-        console.print(f"[yellow]{report.skipped_points} points were not graded on this machine (see SKIP above).[/yellow]")
+        console.print(f"[yellow]{report.skipped_points} points were not graded on this machine "
+                      "(see SKIP above).[/yellow]")
     if report.errors:
         console.print(f"[magenta]{len(report.errors)} item(s) could not be graded because of a bug in mcptest; "
                       "please report it with the JSON output (--json).[/magenta]")

@@ -210,7 +210,8 @@ class RunningServer:
         """Call a tool; JSON-RPC errors become an error outcome, silence and crashes a ServerFailure."""
         return self._call(lambda: self._tool(name, arguments), f"tools/call {name}", timeout)
 
-    def call_many(self, calls: Sequence[tuple[str, Mapping[str, Any]]], timeout: float | None = None) -> list[ToolOutcome]:
+    def call_many(self, calls: Sequence[tuple[str, Mapping[str, Any]]],
+                  timeout: float | None = None) -> list[ToolOutcome]:
         """Send the calls at once (concurrent requests on one session); outcomes in call order."""
 
         async def all_of() -> list[ToolOutcome]:

@@ -112,3 +112,11 @@ def test_deploy_flawed_exercise_3() -> None:
         "ci-tests-before-deploy": ("job 'deploy' deploys without needing a job that runs the tests", "needs: [test]"),
         "alert-rules": ("no alert watches the error rate", "error ratio"),
     }, score=42)
+
+
+def test_the_conformance_item_names_the_failed_requirement() -> None:
+    """module_style's start-up print breaks STDIO-01: the suite item misses, so its full Exercise 1 score is 59."""
+    report = graded("exercise-1", "module_style", skip=[i.id for i in graded(
+        "exercise-1", "module_style", skip=NO_SUITE).rubric.items if i.id != "conformance"])
+    expect(report, {"conformance": ("1 MUST finding(s) (STDIO-01)", "MUST NOT write anything to its stdout",
+                                    "mcptest check")}, score=0)

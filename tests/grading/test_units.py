@@ -162,8 +162,9 @@ def test_environment_configs_pair_by_kind_and_keep_secrets_out(tmp_path: Path) -
 
 
 def test_kubernetes_helpers_see_literal_secrets_and_missing_limits() -> None:
+    reference = {"secretKeyRef": {"name": "a", "key": "b"}}
     container = {"name": "app", "env": [{"name": "JWT_SECRET", "value": "s3cret"},
-                                        {"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": "a", "key": "b"}}},
+                                        {"name": "DATABASE_URL", "valueFrom": reference},
                                         {"name": "MCP_LOG_LEVEL", "value": "INFO"}],
                  "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}}}
     assert kubernetes.literal_secrets(container) == ["JWT_SECRET"]

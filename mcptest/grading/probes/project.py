@@ -182,7 +182,8 @@ def k8s_secrets(ctx: GradingContext) -> None:
     """Secrets are referenced (secretKeyRef / secretRef), never written into the manifests."""
     for where, doc in _manifests(ctx):
         if doc.get("kind") == "Secret" and (doc.get("data") or doc.get("stringData")):
-            raise Miss(f"{where} commits secret values ({', '.join(sorted({**(doc.get('data') or {}), **(doc.get('stringData') or {})}))})")
+            keys = sorted({**(doc.get("data") or {}), **(doc.get("stringData") or {})})
+            raise Miss(f"{where} commits secret values ({', '.join(keys)})")
         if doc.get("kind") == "ConfigMap":
             leaked = [k for k, v in (doc.get("data") or {}).items() if kubernetes.SECRET_NAME.search(str(k)) and v]
             if leaked:

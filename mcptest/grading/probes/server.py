@@ -163,8 +163,8 @@ def logs_on_stderr(ctx: GradingContext) -> None:
     call(ctx.server("main"), "create_user", {"name": "Stdout Probe", "email": "stdout.probe@example.com"})
     noise = ctx.server("main").noise
     if noise:
-        raise Miss(f"the server wrote {len(noise)} line(s) that are not MCP messages to stdout, e.g. {noise[0][:160]!r}",
-                   "\n".join(noise[:20]))
+        raise Miss(f"the server wrote {len(noise)} line(s) that are not MCP messages to stdout, "
+                   f"e.g. {noise[0][:160]!r}", "\n".join(noise[:20]))
 
 
 HIDDEN = ": MCPServer shows the message of a ToolError but hides that of any other exception"

@@ -70,7 +70,8 @@ def _order_routes(ctx: GradingContext, order_id: str, payment_status: int) -> No
         main.route(method, "/order-service" + path.format(id=order_id), json={"id": order_id, "status": "cancelled"})
 
 
-def _workflow(ctx: GradingContext, order_id: str, payment_status: int = 201) -> tuple[ToolOutcome, list[RecordedRequest]]:
+def _workflow(ctx: GradingContext, order_id: str,
+              payment_status: int = 201) -> tuple[ToolOutcome, list[RecordedRequest]]:
     """One create_order call and the requests it made to the three services."""
     server = _server(ctx)
     _order_routes(ctx, order_id, payment_status)
