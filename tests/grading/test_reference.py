@@ -41,4 +41,4 @@ def test_grading_is_deterministic() -> None:
     runs = [grade("exercise-1", server_command("module_style"), GradeOptions(project=ROOT), only=items)
             for _ in range(2)]
     first, second = ([(r.item.id, r.status, r.points) for r in run.results] for run in runs)
-    assert first == second and runs[0].score == runs[1].score == 22 and runs[0].total == 48
+    assert first == second and runs[0].score == runs[1].score == 22 and runs[0].total == 53

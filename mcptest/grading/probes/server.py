@@ -32,7 +32,8 @@ def run_suite(ctx: GradingContext, server: str, launch: str | None) -> SuiteOutc
     from mcptest.runner import AREAS, run_all
     from mcptest.settings import Settings
 
-    run = run_all(Settings(server=server, launch=launch, timeout=10.0), areas=tuple(a for a in AREAS if a != "fuzz"))
+    settings = Settings(server=server, launch=launch, timeout=ctx.options.timeout)  # a busy machine is not a finding
+    run = run_all(settings, areas=tuple(a for a in AREAS if a != "fuzz"))
     try:
         return SuiteOutcome(tuple(run.findings), run.error)
     finally:
