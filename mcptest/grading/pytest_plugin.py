@@ -57,7 +57,7 @@ def _only_suite(config: pytest.Config) -> bool:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     rubric = parent.config.stash.get(RUBRIC_KEY, None)
     if rubric is not None and file_path == rubric.source:
-        return RubricFile.from_parent(parent, path=file_path)
+        return RubricFile.from_parent(parent, path=file_path, nodeid=rubric.exercise)  # ids: exercise-1::injection
     return None
 
 
