@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from mcptest.grading import cli as grading_cli
 from mcptest.settings import Settings
 
 EPILOG = "Exit codes are pytest's: 0 all passed, 1 some check failed, 2-4 usage or internal errors."
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     _target_args(sub.add_parser("baseline", help=baseline_help))
     checks = sub.add_parser("checks", help="list every check with its requirement, the spec's sentence, level and section")
     checks.add_argument("--markdown", action="store_true", help="print every requirement as Markdown (docs/requirements.md)")
+    grading_cli.add_parser(sub)
     return parser
 
 
@@ -88,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = [a for a in extra if a != "--"]
     if args.command in ("check", "fuzz"):
-        return _run_suite(args)  # pytest imports the engine itself (importing it here first would defeat assertion rewriting)
+        return _run_suite(args)
+    if args.command == "grade":
+        return grading_cli.run(args)  # pytest imports the engine itself (importing it here first would defeat assertion rewriting)
     from mcptest.discovery import DiscoveryError
     from mcptest.launch.process import LaunchError, stop_all
     from mcptest.session import SessionError
