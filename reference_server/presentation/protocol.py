@@ -158,7 +158,7 @@ async def _names(listing: Awaitable[Sequence[Any]]) -> set[str]:
 
 
 def strict_errors(mcp: MCPServer, list_tools: ToolLister, refusal: Refusal) -> ServerMiddleware[Any]:
-    """Middleware mapping SDK defaults to the codes the spec asks for (see SPEC-NOTES §3.a3).
+    """Middleware mapping SDK defaults to the error codes the spec asks for (unknown tool, prompt or resource).
 
     ``list_tools`` is what the server lists (a tool it does not list is unknown); ``refusal`` explains why a
     listed-elsewhere tool may not be called right now (maintenance mode).
