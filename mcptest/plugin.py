@@ -170,7 +170,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     run = item.config.stash.get(RUN_KEY, None)
     if run is None or not hasattr(item.config, "workerinput"):
         return
-    run.submit(_suite_cases([item, *_queued(item)]))
+    cases = _suite_cases([item, *_queued(item)])
+    if any(case.check.phase == "observe" for case in cases):
+        cases = run.cases  # an observer judges a whole session: this worker then runs every check itself
+    run.submit(cases)
 
 
 def _queued(item: pytest.Item) -> list[pytest.Item]:

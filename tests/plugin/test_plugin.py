@@ -155,12 +155,18 @@ def test_mcp_suite_adds_the_builtin_suite_to_given_paths(pytester: pytest.Pytest
     result.assert_outcomes(passed=2)
 
 
-def test_xdist_workers_share_one_summary_and_report(pytester: pytest.Pytester) -> None:
-    report = pytester.path / "report.json"
+def test_xdist_workers_share_one_summary_and_report_with_the_serial_verdicts(pytester: pytest.Pytester) -> None:
     target = stdio_target("base05_drops_malformed_json.py")
-    result = pytester.runpytest_subprocess("--mcp-server", target, "-n", "2", "--mcp-report-json", str(report), "-k", "BASE or PING")
-    assert result.ret == 0 and result.parseoutcomes()["warnings"] == 1
-    result.stdout.fnmatch_lines(["*MCP conformance summary*", "*BASE-05: expected an error response -32700*"])
-    findings = json.loads(report.read_text())["findings"]
-    assert {f["requirement"] for f in findings} >= {"BASE-01", "BASE-05", "BASE-09", "PING-01"}
-    assert len(findings) == len({(f["check"], f["item"]) for f in findings})  # each check once, from one worker
+    verdicts = {}
+    for mode in (["-n", "2"], []):
+        report = pytester.path / f"report{len(mode)}.json"
+        result = pytester.runpytest_subprocess(f"--mcp-server={target}", *mode, "--mcp-report-json", str(report),
+                                               "-k", "BASE or PING", "--mcp-fuzz-examples=0")
+        assert result.ret == 0 and result.parseoutcomes()["warnings"] == 1
+        result.stdout.fnmatch_lines(["*MCP conformance summary*", "*BASE-05@2025-11-25: expected an error response -32700*"])
+        findings = json.loads(report.read_text())["findings"]
+        assert {f["requirement"] for f in findings} >= {"BASE-01", "BASE-05", "BASE-09", "PING-01"}
+        keys = [(f["check"], f["item"], f["version"]) for f in findings]
+        assert len(keys) == len(set(keys))  # each case once, from one worker
+        verdicts[bool(mode)] = {key: f["outcome"] for key, f in zip(keys, findings)}
+    assert verdicts[True] == verdicts[False]
