@@ -49,7 +49,7 @@ def tool_names(ctx: CheckContext) -> None:
         raise ctx.violation("TOOL-02", "unique tool names", f"listed more than once: {show(duplicates)}", sent={"method": "tools/list"})
 
 
-def _schema_problem(schema: Any) -> str | None:
+def _schema_problem(schema: Any, *, modern: bool = False) -> str | None:
     if not isinstance(schema, dict):
         return f"not an object: {show(schema)}"
     try:
@@ -59,7 +59,7 @@ def _schema_problem(schema: Any) -> str | None:
         where = "/".join(str(p) for p in exc.absolute_path)
         return f"invalid JSON Schema at {where or '(root)'}: {exc.message}"
     remote = re.findall(r'"\$ref":\s*"(https?://[^"]+)"', json.dumps(schema))
-    if remote:
+    if remote and not modern:  # at 2026-07-28 TOOL-15 reports a network $ref
         return f"$ref to a remote document {remote[0]} (clients must not fetch it)"
     return None
 
@@ -68,7 +68,7 @@ def _schema_problem(schema: Any) -> str | None:
 def tool_schemas_valid(ctx: CheckContext, tool: dict[str, Any]) -> None:
     for key in ("inputSchema", "outputSchema"):
         if key in tool:
-            problem = _schema_problem(tool[key])
+            problem = _schema_problem(tool[key], modern=ctx.modern)
             if problem:
                 raise ctx.violation("TOOL-03", f"{key} to be a valid JSON Schema", problem, sent={"method": "tools/list"})
 
@@ -101,7 +101,7 @@ def call_result_shape(ctx: CheckContext, tool: dict[str, Any]) -> None:
 
 @check("TOOL-06", "tools", "structured results match outputSchema", scope="tool")
 def structured_output_valid(ctx: CheckContext, tool: dict[str, Any]) -> None:
-    ctx.require_version(("2025-06-18", "2025-11-25"))
+    ctx.require_version(("2025-06-18", "2025-11-25", "2026-07-28"))
     schema = tool.get("outputSchema")
     if not isinstance(schema, dict):
         raise NotApplicable(f"tool {tool.get('name')!r} declares no outputSchema")
@@ -118,7 +118,7 @@ def structured_output_valid(ctx: CheckContext, tool: dict[str, Any]) -> None:
 
 @check("TOOL-07", "tools", "structured results are mirrored as text", scope="tool")
 def structured_output_mirrored(ctx: CheckContext, tool: dict[str, Any]) -> None:
-    ctx.require_version(("2025-06-18", "2025-11-25"))
+    ctx.require_version(("2025-06-18", "2025-11-25", "2026-07-28"))
     call = exercise(ctx, tool)
     if call.result is None or "structuredContent" not in call.result:
         raise NotApplicable(f"tool {tool.get('name')!r} returned no structuredContent")
