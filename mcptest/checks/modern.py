@@ -138,22 +138,22 @@ def removed_methods(ctx: CheckContext) -> None:
                                 show(reply.response), wire=wire, sent=reply.request)
 
 
-@check("MOD-12", AREA, "each request stands on its own envelope")
+@check("MOD-12", AREA, "each request stands on its own envelope", phase="pristine")
 def stateless(ctx: CheckContext) -> None:
     method = next((LISTS[kind][0] for kind in ("tools", "prompts", "resources") if kind in ctx.surface.listings),
                   "server/discover")
-    with ctx.fresh(ready=False) as wire:
-        open_modern(wire, ctx.version, ctx.surface)
-        first = wire.request(method, {})
-        if not first.ok:
-            raise ctx.violation("MOD-12", f"{method} served as the first request on a new connection (no "
-                                "server/discover before it)", show(first.response), wire=wire, sent=first.request)
-        send(wire, build(wire, method, {}, envelope(version=UNSUPPORTED_VERSION)))
-        after = wire.request(method, {})
-        if not after.ok:
-            raise ctx.violation("MOD-12", f"{method} at {ctx.version} served after a request that named "
-                                f"{UNSUPPORTED_VERSION} (each request judged on its own _meta)",
-                                show(after.response), wire=wire, sent=after.request)
+    wire = ctx.pristine()  # made modern here, it serves the lane's later (exclusive) checks too
+    open_modern(wire, ctx.version, ctx.surface)
+    first = wire.request(method, {})
+    if not first.ok:
+        raise ctx.violation("MOD-12", f"{method} served as the first request on a new connection (no "
+                            "server/discover before it)", show(first.response), wire=wire, sent=first.request)
+    send(wire, build(wire, method, {}, envelope(version=UNSUPPORTED_VERSION)))
+    after = wire.request(method, {})
+    if not after.ok:
+        raise ctx.violation("MOD-12", f"{method} at {ctx.version} served after a request that named "
+                            f"{UNSUPPORTED_VERSION} (each request judged on its own _meta)",
+                            show(after.response), wire=wire, sent=after.request)
 
 
 @check("MOD-19", AREA, "a modern-only server's error to initialize names its versions")

@@ -14,12 +14,14 @@ from mcptest.checks.examples import example_arguments
 from mcptest.discovery import LISTS
 from mcptest.findings import NotApplicable
 from mcptest.wire import RequestTimeout, Wire
-from mcptest.wire.client import ROOT_URI, SAMPLED_TEXT, ClientBehaviour
+from mcptest.wire.client import ROOT_URI, SAMPLED_TEXT
+from mcptest.wire.envelope import CAPABILITIES_KEY
 
 AREA = "modern"
 INPUT_REQUIRED = "input_required"
 CAPABLE: dict[str, Any] = {"roots": {}, "sampling": {}, "elicitation": {"form": {}}}
 """A 2026-07-28 client that can answer every kind of input request (form elicitation, sampling, roots)."""
+CAPABLE_META = {CAPABILITIES_KEY: CAPABLE}
 NEEDS = {"elicitation/create": "elicitation", "sampling/createMessage": "sampling", "roots/list": "roots"}
 
 
@@ -48,15 +50,15 @@ def capable_calls(ctx: CheckContext) -> list[Asked]:
 
     def run() -> list[Asked]:
         asked = []
-        with ctx.fresh(client=ClientBehaviour(dict(CAPABLE))) as wire:
-            for tool in safe_tools(ctx):
-                try:
-                    arguments = callable_tool(ctx, tool)
-                    reply = wire.request("tools/call", {"name": tool.get("name"), "arguments": arguments})
-                except (NotApplicable, RequestTimeout):
-                    continue
-                if input_required(reply.result):
-                    asked.append(Asked(tool, arguments, reply.request, reply.result))
+        wire = ctx.wire()  # stateless: the capabilities are the request's own, in its _meta
+        for tool in safe_tools(ctx):
+            try:
+                arguments = callable_tool(ctx, tool)
+                reply = wire.request("tools/call", {"name": tool.get("name"), "arguments": arguments}, meta=CAPABLE_META)
+            except (NotApplicable, RequestTimeout):
+                continue
+            if input_required(reply.result):
+                asked.append(Asked(tool, arguments, reply.request, reply.result))
         return asked
 
     return ctx.memo(("mrtr-capable",), run)
@@ -199,7 +201,7 @@ def tampered(state: str) -> str:
 def _retry(wire: Wire, asked: Asked, state: str) -> Any:
     params = {"name": asked.tool.get("name"), "arguments": asked.arguments, "inputResponses": answers(asked.result),
               "requestState": state}
-    return wire.request("tools/call", params)
+    return wire.request("tools/call", params, meta=CAPABLE_META)
 
 
 @check("MOD-11", AREA, "a tampered requestState is not acted on")
@@ -207,18 +209,18 @@ def tampered_state(ctx: CheckContext) -> None:
     stateful = [a for a in capable_calls(ctx) if isinstance(a.result.get("requestState"), str) and a.result["requestState"]]
     if not stateful:
         raise NotApplicable("no InputRequiredResult carried a requestState")
-    with ctx.fresh(client=ClientBehaviour(dict(CAPABLE))) as wire:
-        for asked in stateful:
-            state = asked.result["requestState"]
-            genuine = _retry(wire, asked, state)
-            if not genuine.ok or input_required(genuine.result) or (genuine.result or {}).get("isError"):
-                continue  # no completed outcome to compare a tampered retry with
-            forged = _retry(wire, asked, tampered(state))
-            changed = forged.ok and not input_required(forged.result) and not (forged.result or {}).get("isError")
-            if changed and _outcome(forged.result) != _outcome(genuine.result):
-                raise ctx.violation("MOD-11", "a requestState that fails verification rejected (an error, not a "
-                                    "different result)", f"tampered state accepted: {show(forged.result)} instead of "
-                                    f"{show(genuine.result)}", wire=wire, sent=forged.request)
+    wire = ctx.wire()
+    for asked in stateful:
+        state = asked.result["requestState"]
+        genuine = _retry(wire, asked, state)
+        if not genuine.ok or input_required(genuine.result) or (genuine.result or {}).get("isError"):
+            continue  # no completed outcome to compare a tampered retry with
+        forged = _retry(wire, asked, tampered(state))
+        changed = forged.ok and not input_required(forged.result) and not (forged.result or {}).get("isError")
+        if changed and _outcome(forged.result) != _outcome(genuine.result):
+            raise ctx.violation("MOD-11", "a requestState that fails verification rejected (an error, not a "
+                                "different result)", f"tampered state accepted: {show(forged.result)} instead of "
+                                f"{show(genuine.result)}", wire=wire, sent=forged.request)
 
 
 def _outcome(result: Any) -> Any:
