@@ -147,7 +147,8 @@ def notification_accepted(ctx: CheckContext) -> None:
         raise ctx.violation("MHTTP-08", "202 Accepted with no body (or an HTTP error status)", exchange.summary(),
                             wire=wire, sent=body)
     if not 200 <= exchange.status < 500:
-        raise ctx.violation("MHTTP-08", "202 Accepted with no body (or a 4xx)", exchange.summary(), wire=wire, sent=body)
+        raise ctx.violation("MHTTP-08", "202 Accepted with no body (or a 4xx)", exchange.summary(), wire=wire,
+                            sent=body)
 
 
 @check("MHTTP-09", AREA, "older clients' GET, DELETE and session ids are refused or ignored")

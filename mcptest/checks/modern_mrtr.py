@@ -54,7 +54,8 @@ def capable_calls(ctx: CheckContext) -> list[Asked]:
         for tool in safe_tools(ctx):
             try:
                 arguments = callable_tool(ctx, tool)
-                reply = wire.request("tools/call", {"name": tool.get("name"), "arguments": arguments}, meta=CAPABLE_META)
+                params = {"name": tool.get("name"), "arguments": arguments}
+                reply = wire.request("tools/call", params, meta=CAPABLE_META)
             except (NotApplicable, RequestTimeout):
                 continue
             if input_required(reply.result):
@@ -133,8 +134,9 @@ def missing_capability_error(ctx: CheckContext) -> None:
             continue  # served without the capability (or asked for nothing it lacks: MOD-22's to judge)
         data = error.get("data")
         if error.get("code") != -32021 or not isinstance((data or {}).get("requiredCapabilities"), dict):
-            raise ctx.violation("MOD-23", "MissingRequiredClientCapabilityError (-32021) with data.requiredCapabilities "
-                                f"(with full capabilities the tool asked for {', '.join(asked.methods)})",
+            asked_for = ", ".join(asked.methods)
+            raise ctx.violation("MOD-23", "MissingRequiredClientCapabilityError (-32021), data.requiredCapabilities "
+                                f"(with full capabilities the tool asked for {asked_for})",
                                 show(call.reply.response), sent=call.reply.request)
 
 
@@ -206,7 +208,8 @@ def _retry(wire: Wire, asked: Asked, state: str) -> Any:
 
 @check("MOD-11", AREA, "a tampered requestState is not acted on")
 def tampered_state(ctx: CheckContext) -> None:
-    stateful = [a for a in capable_calls(ctx) if isinstance(a.result.get("requestState"), str) and a.result["requestState"]]
+    stateful = [a for a in capable_calls(ctx) if isinstance(a.result.get("requestState"), str)
+                and a.result["requestState"]]
     if not stateful:
         raise NotApplicable("no InputRequiredResult carried a requestState")
     wire = ctx.wire()

@@ -1,4 +1,4 @@
-"""2026-07-28 result and error checks: resultType, caching hints, serverInfo, error codes, tool lists (MOD-*, BASE-*)."""
+"""2026-07-28 result and error checks: resultType, caching hints, serverInfo, error codes, tool order."""
 
 from __future__ import annotations
 
