@@ -96,7 +96,7 @@ def routing_headers_match(ctx: CheckContext) -> None:
         answer = send(wire, wire.message(probe["method"], probe["params"]), headers=headers)
         _refused(ctx, "MHTTP-03", answer, (HEADER_MISMATCH,), what, wire)
     encoded = send(wire, wire.message(probe["method"], probe["params"]), headers={"Mcp-Name": _sentinel(value)})
-    if encoded.code == HEADER_MISMATCH or not encoded.status or encoded.status >= 400:
+    if encoded.code == HEADER_MISMATCH:
         raise ctx.violation("MHTTP-03", f"Mcp-Name {_sentinel(value)} decoded and accepted (it is {value!r})",
                             encoded.summary(), wire=wire, sent=encoded.sent)
 
