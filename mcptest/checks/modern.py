@@ -158,11 +158,11 @@ def stateless(ctx: CheckContext) -> None:
 
 @check("MOD-19", AREA, "a modern-only server's error to initialize names its versions")
 def initialize_names_versions(ctx: CheckContext) -> None:
+    if answers_initialize(ctx):
+        raise NotApplicable("the server also answers initialize (it is dual-era); the rule is for modern-only servers")
     reply = initialize_reply(ctx)
     if reply is None:
         raise NotApplicable(f"initialize got no answer within {ctx.timeout:g} s, so there is no error to judge")
-    if reply.ok:
-        raise NotApplicable("the server also answers initialize (it is dual-era); the rule is for modern-only servers")
     listed = ctx.surface.init.get("supportedVersions")
     versions = [v for v in listed if isinstance(v, str)] if isinstance(listed, list) else [ctx.version]
     text = show(reply.error, 2000) if reply.error is not None else show(reply.response, 2000)

@@ -8,7 +8,7 @@ from typing import Any
 
 from mcptest.checks.base import CheckContext, show
 from mcptest.findings import NotApplicable
-from mcptest.spec.versions import LATEST_HANDSHAKE, LATEST_MODERN
+from mcptest.spec.versions import HANDSHAKE, LATEST_HANDSHAKE, LATEST_MODERN
 from mcptest.wire import HttpExchange, HttpWire, Reply, Wire
 from mcptest.wire.base import CLIENT_INFO, WireError
 from mcptest.wire.envelope import CAPABILITIES_KEY, CLIENT_INFO_KEY, VERSION_KEY, routing_headers
@@ -151,7 +151,11 @@ def initialize_reply(ctx: CheckContext) -> Reply | None:
 
 
 def answers_initialize(ctx: CheckContext) -> bool:
-    """True when the server also serves the handshake era (it answers ``initialize`` on a new connection)."""
+    """True when the server also serves the handshake era: a connection of this run was initialized at a handshake
+    version (no new connection needed), or it answers ``initialize`` on a new one."""
+    observer = ctx.handle.observer
+    if hasattr(observer, "at") and any(observer.at(version).messages for version in HANDSHAKE):
+        return True
     reply = initialize_reply(ctx)
     return reply is not None and reply.ok and isinstance(reply.result, dict)
 
