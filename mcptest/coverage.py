@@ -165,6 +165,7 @@ def _seed_spare(coverage: Coverage) -> None:
         if spare is not None:
             spare.close()
         return
+    spare.envelope = None  # it probed with the 2026 envelope; as a handshake-era connection it sends none
     try:
         initialize(spare, newest)
     except DiscoveryError:

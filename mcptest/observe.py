@@ -10,13 +10,18 @@ from typing import Any
 
 from mcptest.spec.jsonrpc import frame_problem
 from mcptest.wire.base import Observer, Wire, is_notification, is_response
+from mcptest.wire.envelope import SERVER_INFO_KEY
 
 _CAP = 500
 
 
 @dataclass
 class Seen:
-    """What the server sent at one protocol version (the bucket ``None`` holds traffic before any handshake)."""
+    """What the server sent at one protocol version (the bucket ``None`` holds traffic before any handshake).
+
+    ``error_samples`` keeps the first error response per code; ``results`` counts results by
+    ``(resultType, names the server in _meta)`` and ``result_samples`` keeps the first of each kind.
+    """
 
     messages: int = 0
     notifications: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -24,6 +29,9 @@ class Seen:
     frame_problems: list[tuple[str, str, Any]] = field(default_factory=list)
     meta: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     error_codes: collections.Counter[Any] = field(default_factory=collections.Counter)
+    error_samples: dict[Any, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    results: collections.Counter[tuple[Any, bool]] = field(default_factory=collections.Counter)
+    result_samples: dict[tuple[Any, bool], tuple[str, dict[str, Any]]] = field(default_factory=dict)
     stray_progress: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
 
     def notes(self, method: str) -> list[dict[str, Any]]:
@@ -77,7 +85,15 @@ class Observations(Observer):
                 if len(seen.requests) < _CAP:
                     seen.requests.append((where, message, dict(wire.client.capabilities)))
             elif is_response(message) and isinstance(message.get("error"), dict):
-                seen.error_codes[message["error"].get("code")] += 1
+                code = message["error"].get("code")
+                seen.error_codes[code] += 1
+                if len(seen.error_samples) < _CAP:
+                    seen.error_samples.setdefault(code if isinstance(code, (int, str)) else repr(code), (where, message))
+            elif is_response(message) and isinstance(message.get("result"), dict):
+                key = _result_key(message["result"])
+                seen.results[key] += 1
+                if len(seen.result_samples) < _CAP:
+                    seen.result_samples.setdefault(key, (where, message))
             if len(seen.meta) < _CAP:
                 seen.meta.extend((where, meta) for meta in _metas(message))
 
@@ -97,6 +113,15 @@ class Observations(Observer):
         if repr(token) in self._tokens.get(wire, set()):
             return f"token {token!r} belongs to a request that was already answered"
         return f"token {token!r} was never sent in a request on this connection"
+
+
+def _result_key(result: dict[str, Any]) -> tuple[Any, bool]:
+    """How a result is labelled: its ``resultType`` (None when absent or not a string) and whether its ``_meta``
+    names the server (``io.modelcontextprotocol/serverInfo``, 2026-07-28)."""
+    kind = result.get("resultType")
+    meta = result.get("_meta")
+    named = isinstance(meta, dict) and isinstance(meta.get(SERVER_INFO_KEY), dict)
+    return (kind if isinstance(kind, str) else None), named
 
 
 def _metas(value: Any, depth: int = 0) -> list[dict[str, Any]]:

@@ -39,6 +39,11 @@ class ToolCall:
     def is_error(self) -> bool:
         return bool(self.result and self.result.get("isError") is True)
 
+    @property
+    def interim(self) -> bool:
+        """True when a 2026-07-28 server needs client input first (see ``needs_input``)."""
+        return needs_input(self.reply)
+
     def params(self) -> dict[str, Any]:
         """The call's name and arguments, to send it again (a new request gets a progress token of its own)."""
         return {"name": self.name, "arguments": self.arguments}
@@ -46,6 +51,13 @@ class ToolCall:
     def reproduce(self, ctx: CheckContext) -> str:
         """A ``mcptest call`` line that repeats this call by hand."""
         return call_line(ctx, self.name, self.arguments)
+
+
+def needs_input(reply: Reply) -> bool:
+    """True for a 2026-07-28 answer that asks the client for input instead of a tool result: an InputRequiredResult,
+    or MissingRequiredClientCapabilityError (-32021) for a capability the request did not declare (MOD-10..23)."""
+    result = reply.result
+    return reply.error_code == -32021 or (isinstance(result, dict) and result.get("resultType") == "input_required")
 
 
 def call_line(ctx: CheckContext, tool: str, arguments: Any) -> str:

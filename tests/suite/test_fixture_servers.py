@@ -16,7 +16,7 @@ from mcptest.runner import SuiteRun, run_all
 from mcptest.settings import Settings
 from tests.conftest import SERVERS, http_target, stdio_target
 
-MANIFEST = yaml.safe_load((SERVERS / "manifest.yaml").read_text())["servers"]
+MANIFEST = [e for path in sorted(SERVERS.glob("manifest*.yaml")) for e in yaml.safe_load(path.read_text())["servers"]]
 CONFORMANCE = [e for e in MANIFEST if "kind" not in e]
 ROBUSTNESS = {e["kind"]: e for e in MANIFEST if "kind" in e}
 
