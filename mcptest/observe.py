@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,25 @@ from mcptest.spec.jsonrpc import frame_problem
 from mcptest.wire.base import Observer, Wire, is_notification, is_response
 
 _CAP = 500
+_SHAPE_CAP = 20
+
+ShapeJudge = Callable[[str, str, str, Any], "list[str] | None"]
+"""``judge(kind, method, version, body)``: the problems of a ``result``, ``notification`` or ``request`` body (the
+result, or the params) at ``version``; ``[]`` when it conforms, None when nothing defines its shape there."""
+SHAPE_JUDGES: list[ShapeJudge] = []
+"""The judges every observed message goes through (check modules register theirs when imported)."""
+
+
+@dataclass(frozen=True)
+class ShapeProblem:
+    """A message whose shape its version's schema does not allow: what it was, the problems, the evidence."""
+
+    transport: str
+    kind: str
+    method: str
+    problems: tuple[str, ...]
+    message: Any
+    request: Any = None
 
 
 @dataclass
@@ -25,6 +45,9 @@ class Seen:
     meta: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     error_codes: collections.Counter[Any] = field(default_factory=collections.Counter)
     stray_progress: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
+    shapes_judged: int = 0
+    shape_problems: list[ShapeProblem] = field(default_factory=list)
+    judge_errors: list[str] = field(default_factory=list)
 
     def notes(self, method: str) -> list[dict[str, Any]]:
         """The params of every notification ``method`` seen."""
@@ -60,6 +83,9 @@ class Observations(Observer):
         seen = self.at(wire.protocol_version)
         where = wire.transport
         problem = frame_problem(message)
+        if isinstance(message, dict) and isinstance(message.get("method"), str) and wire.protocol_version is not None:
+            kind = "notification" if "id" not in message else "request"
+            self._judge(seen, wire, kind, message["method"], wire.protocol_version, message.get("params"), message)
         with self._lock:
             seen.messages += 1
             if problem and len(seen.frame_problems) < 20:
@@ -80,6 +106,35 @@ class Observations(Observer):
                 seen.error_codes[message["error"].get("code")] += 1
             if len(seen.meta) < _CAP:
                 seen.meta.extend((where, meta) for meta in _metas(message))
+
+    def on_response(self, wire: Wire, request: dict[str, Any], response: dict[str, Any]) -> None:
+        if "result" not in response or not isinstance(request.get("method"), str):
+            return
+        version = wire.protocol_version
+        if request["method"] == "initialize":
+            result = response["result"]
+            version = result.get("protocolVersion") if isinstance(result, dict) else None
+        if isinstance(version, str):
+            self._judge(self.at(version), wire, "result", request["method"], version, response["result"], response,
+                        request)
+
+    def _judge(self, seen: Seen, wire: Wire, kind: str, method: str, version: str, body: Any, message: Any,
+               request: Any = None) -> None:
+        """Run the shape judges on one message (outside the lock: judging may load models) and keep the verdict."""
+        for judge in SHAPE_JUDGES:
+            try:
+                problems = judge(kind, method, version, body)
+            except Exception as exc:  # mcptest's bug, not the server's: the check that reads it reports an error
+                with self._lock:
+                    seen.judge_errors.append(f"{type(exc).__name__}: {exc} (judging the {method} {kind})")
+                continue
+            if problems is None:
+                continue
+            with self._lock:
+                seen.shapes_judged += 1
+                if problems and len(seen.shape_problems) < _SHAPE_CAP:
+                    seen.shape_problems.append(ShapeProblem(wire.transport, kind, method, tuple(problems), message,
+                                                            request))
 
     def wires(self, transport: str | None = None) -> list[Wire]:
         """Every connection that sent something in this run (of ``transport``, when given), oldest first."""
