@@ -14,6 +14,7 @@ from mcptest.wire.base import Observer, Wire, is_notification, is_response
 
 _CAP = 500
 _SHAPE_CAP = 20
+_BACKLOG_CAP = 1000
 
 ShapeJudge = Callable[[str, str, str, Any], "list[str] | None"]
 """``judge(kind, method, version, body)``: the problems of a ``result``, ``notification`` or ``request`` body (the
@@ -62,6 +63,7 @@ class Observations(Observer):
         self._buckets: dict[str | None, Seen] = {}
         self._tokens: weakref.WeakKeyDictionary[Wire, set[str]] = weakref.WeakKeyDictionary()
         self._wires: list[Wire] = []
+        self._backlog: list[tuple[Any, ...]] = []
 
     def at(self, version: str | None) -> Seen:
         """The traffic seen at ``version``."""
@@ -120,7 +122,26 @@ class Observations(Observer):
 
     def _judge(self, seen: Seen, wire: Wire, kind: str, method: str, version: str, body: Any, message: Any,
                request: Any = None) -> None:
-        """Run the shape judges on one message (outside the lock: judging may load models) and keep the verdict."""
+        """Judge one message's shape; until a judge is registered (the checks load while discovery runs), keep it."""
+        item = (seen, wire.transport, kind, method, version, body, message, request)
+        if not SHAPE_JUDGES:
+            with self._lock:
+                if len(self._backlog) < _BACKLOG_CAP:
+                    self._backlog.append(item)
+            return
+        self.judge_backlog()
+        self._verdicts(*item)
+
+    def judge_backlog(self) -> None:
+        """Judge the messages kept while no judge was registered yet."""
+        with self._lock:
+            backlog, self._backlog = self._backlog, []
+        for item in backlog:
+            self._verdicts(*item)
+
+    def _verdicts(self, seen: Seen, transport: str, kind: str, method: str, version: str, body: Any, message: Any,
+                  request: Any) -> None:
+        """Run every judge on one message (outside the lock: judging may build validators) and keep the verdicts."""
         for judge in SHAPE_JUDGES:
             try:
                 problems = judge(kind, method, version, body)
@@ -133,8 +154,7 @@ class Observations(Observer):
             with self._lock:
                 seen.shapes_judged += 1
                 if problems and len(seen.shape_problems) < _SHAPE_CAP:
-                    seen.shape_problems.append(ShapeProblem(wire.transport, kind, method, tuple(problems), message,
-                                                            request))
+                    seen.shape_problems.append(ShapeProblem(transport, kind, method, tuple(problems), message, request))
 
     def wires(self, transport: str | None = None) -> list[Wire]:
         """Every connection that sent something in this run (of ``transport``, when given), oldest first."""
