@@ -15,6 +15,9 @@ _SHOWN = 5
 
 @check("BASE-18", "schema", "every message has its schema's shape", phase="observe")
 def messages_match_schema(ctx: CheckContext) -> None:
+    judge_backlog = getattr(ctx.handle.observer, "judge_backlog", None)
+    if judge_backlog is not None:
+        judge_backlog()  # what came during discovery, before this module registered its judge
     seen = ctx.observed
     if seen.judge_errors:
         raise RuntimeError(f"mcptest could not judge a message's shape: {seen.judge_errors[0]}")

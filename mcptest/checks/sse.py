@@ -61,7 +61,7 @@ def message_on_stream(ctx: CheckContext) -> None:
         if answer is None:
             raise ctx.violation("SSE-02", "the response on the SSE stream as an `event: message`",
                                 f"nothing with id {body['id']} within {wire.timeout:g} s (POST answer: "
-                                f"{exchange.summary()}; events seen: {show([e.name for e in wire.events])})",
+                                f"{exchange.summary()}; events seen: {show([e.event for e in wire.events])})",
                                 wire=wire, sent=body, transient="hang")
 
 

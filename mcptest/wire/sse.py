@@ -3,58 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
 import socket
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx2
 
 from mcptest.wire.base import JSON, ServerGone, Wire, WireError, dumps
-from mcptest.wire.http import TRANSPORT_ERROR_KEY, HttpExchange, _encode, _parse_json_body, _read, _sse_lines
-from mcptest.wire.http import _status_as_error, _why
+from mcptest.wire.events import Event, sse_events
+from mcptest.wire.http import TRANSPORT_ERROR_KEY, HttpExchange, _encode, _parse_json_body, _read, _status_as_error
+from mcptest.wire.http import _why
 
 EVENT_STREAM = "text/event-stream"
 _KEPT_EVENTS = 20
 _KEPT_EXCHANGES = 50
-
-
-@dataclass(frozen=True)
-class SseEvent:
-    """One dispatched Server-Sent Event: its type (``message`` when the stream names none), data and id."""
-
-    name: str
-    data: str
-    id: str | None = None
-
-
-def sse_events(response: httpx2.Response) -> Iterator[SseEvent]:
-    """The events of an SSE body as the HTML event-stream format defines them.
-
-    Comment lines (``:``) are skipped, ``data`` lines are joined with newlines, and an event with no
-    data is not dispatched (the format's own rule), so keep-alives and priming events never appear.
-    """
-    name, data, last_id = "", [], None
-    for line in _sse_lines(response):
-        if not line:
-            if "\n".join(data):
-                yield SseEvent(name or "message", "\n".join(data), last_id)
-            name, data = "", []
-            continue
-        if line.startswith(":"):
-            continue
-        field, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if field == "event":
-            name = value
-        elif field == "data":
-            data.append(value)
-        elif field == "id" and "\0" not in value:
-            last_id = value
-    if "\n".join(data):
-        yield SseEvent(name or "message", "\n".join(data), last_id)
 
 
 class SseWire(Wire):
@@ -80,7 +45,7 @@ class SseWire(Wire):
         self.stream_problem: str | None = None
         self.endpoint: str | None = None
         self.endpoint_data: str | None = None
-        self.events: list[SseEvent] = []
+        self.events: list[Event] = []
         self.garbage: list[str] = []
         self.body_messages: list[Any] = []
         self.exchanges: list[HttpExchange] = []
@@ -114,8 +79,9 @@ class SseWire(Wire):
                     why = f"GET {self.url} answered HTTP {response.status_code} {body!r}, not an SSE stream"
                     self.stream_problem = why
                     return
-                for event in sse_events(response):
-                    self._on_event(event)
+                for event in sse_events(response, math.inf):
+                    if event.data:  # the event-stream format dispatches no event without data
+                        self._on_event(event)
         except httpx2.HTTPError as exc:
             if not self._closed:
                 why = f"the SSE stream GET {self.url} failed: {_why(exc)}"
@@ -126,19 +92,19 @@ class SseWire(Wire):
             self._opened.set()
             self._lost("the connection was closed" if self._closed else why)
 
-    def _on_event(self, event: SseEvent) -> None:
+    def _on_event(self, event: Event) -> None:
         with self._lock:
             if len(self.events) < _KEPT_EVENTS:
                 self.events.append(event)
-        if event.name == "endpoint":
+        if event.event == "endpoint":
             self.transcript.add("<", f"event: endpoint {event.data}")
             if self.endpoint is None and self.endpoint_data is None:
                 self.endpoint_data = event.data
                 self.endpoint, self.stream_problem = _endpoint_uri(self.url, event.data)
                 self._opened.set()
             return
-        if event.name != "message":
-            self.transcript.add("<", f"event: {event.name} {event.data[:200]}")
+        if event.event != "message":
+            self.transcript.add("<", f"event: {event.event} {event.data[:200]}")
             return
         self.transcript.add("<", event.data)
         try:

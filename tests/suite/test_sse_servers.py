@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -61,6 +62,21 @@ def test_a_stream_without_endpoint_event_ends_the_run_within_the_timeout() -> No
     assert run.error is not None
     assert "sent no `endpoint` event within 2 s" in run.error and "(SSE-01)" in run.error
     assert time.monotonic() - started < 2.0 + 15.0
+
+
+def test_the_reference_server_passes_over_sse_in_strict_mode() -> None:
+    from mcptest.checks import CHECKS
+
+    areas = tuple({check.area for check in CHECKS} - {"fuzz"})  # fuzzing is covered over the other transports
+    launch = f"{sys.executable} -m reference_server --transport sse --port {{port}}"
+    run = run_all(Settings(server="sse+http://127.0.0.1:{port}/sse", launch=launch, strict=True, timeout=30.0), areas)
+    run.close()
+    assert run.error is None, run.error
+    assert run.versions == ["2024-11-05", "2025-11-25"]
+    bad = [f"{f.outcome} {f.check}@{f.version} {f.item}: {f.message}" for f in run.findings if f.outcome in ("fail", "warn")]
+    assert bad == [], "\n\n".join(bad)
+    passed = {f.check for f in run.findings if f.outcome == "pass"}
+    assert SSE_CHECKS | {"BASE-18", "TOOL-05"} <= passed, sorted(passed)
 
 
 def test_fixtures_and_fuzzing_over_sse(pytester: pytest.Pytester) -> None:

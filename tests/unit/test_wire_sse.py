@@ -1,11 +1,10 @@
-"""SSE parsing of streamable HTTP answers: events, comments, priming events and line endings."""
+"""SSE parsing of streamable HTTP answers, and the legacy HTTP+SSE wire against a small scripted server."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
 import time
+from typing import Any
 
 import httpx2
 
@@ -49,7 +48,7 @@ import pytest  # noqa: E402
 from mcptest.launch.wait import wait_until  # noqa: E402
 from mcptest.wire.base import ServerGone  # noqa: E402
 from mcptest.wire.http import HTTP_STATUS_KEY  # noqa: E402
-from mcptest.wire.sse import SseWire, _endpoint_uri, sse_events  # noqa: E402
+from mcptest.wire.sse import SseWire, _endpoint_uri  # noqa: E402
 
 
 class Scripted(ThreadingHTTPServer):
@@ -132,12 +131,6 @@ def scripted() -> Iterator[Scripted]:
     yield from serve()
 
 
-def test_events_keep_their_names_ids_and_multiline_data() -> None:
-    body = b"event: endpoint\r\ndata: /m?s=1\r\n\r\n: comment\n\nid: 7\ndata: {\"a\":\ndata: 1}\n\nevent: x\ndata:\n\n"
-    events = list(sse_events(_stream([body[:9], body[9:]])))
-    assert [(e.name, e.data, e.id) for e in events] == [("endpoint", "/m?s=1", None), ("message", '{"a":\n1}', "7")]
-
-
 def test_endpoint_uri_resolves_against_the_stream_and_rejects_what_is_no_uri() -> None:
     assert _endpoint_uri("http://h:1/a/sse", "/messages/?session_id=1") == ("http://h:1/messages/?session_id=1", None)
     assert _endpoint_uri("http://h:1/a/sse", "msg?x=1")[0] == "http://h:1/a/msg?x=1"
@@ -156,7 +149,7 @@ def test_requests_are_posted_to_the_endpoint_and_answered_from_the_stream(script
         assert wire.body_messages and wire.body_messages[0]["result"] == {"in": "body"}
         refused = wire.request("refuse")
         assert refused.error_code == -32603 and refused.response[HTTP_STATUS_KEY] == 500
-        assert [e.name for e in wire.events][:1] == ["endpoint"]
+        assert [e.event for e in wire.events][:1] == ["endpoint"]
     finally:
         wire.close()
 
