@@ -110,8 +110,8 @@ class Observations(Observer):
                 seen.meta.extend((where, meta) for meta in _metas(message))
 
     def on_response(self, wire: Wire, request: dict[str, Any], response: dict[str, Any]) -> None:
-        if "result" not in response or not isinstance(request.get("method"), str):
-            return
+        if "result" not in response or "error" in response or not isinstance(request.get("method"), str):
+            return  # an error response, or one with both members, is BASE-03's to judge
         version = wire.protocol_version
         if request["method"] == "initialize":
             result = response["result"]
