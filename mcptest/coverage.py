@@ -78,9 +78,9 @@ def _legacy_hint(handle: ServerHandle, coverage: Coverage) -> None:
     if endpoint is None:
         return
     why = (f"{handle.url} is a legacy HTTP+SSE endpoint (the 2024-11-05 transport), not streamable HTTP: requests "
-           f"POSTed to it failed, and a GET answered with an `endpoint` event ({endpoint}). Test it as such with "
-           f"--mcp-server=sse+{handle.target.raw} (or point --mcp-server at the server's streamable HTTP endpoint, "
-           "often /mcp, if it has one)")
+           f"POSTed to it failed, and a GET answered with an `endpoint` event ({endpoint}). Test it as such: give "
+           f"the target as sse+{handle.target.raw} (e.g. --mcp-server=sse+{handle.target.raw}), or point at the "
+           "server's streamable HTTP endpoint (often /mcp) if it has one")
     for version in KNOWN:
         coverage.skipped[version] = why
 
