@@ -46,7 +46,7 @@ def test_a_legacy_server_given_as_http_is_named_with_the_target_to_use() -> None
     assert run.error is not None
     assert "is a legacy HTTP+SSE endpoint (the 2024-11-05 transport), not streamable HTTP" in run.error
     assert "`endpoint` event (/messages/?session_id=" in run.error
-    assert "--mcp-server=sse+http://127.0.0.1:{port}/sse" in run.error
+    assert "give the target as sse+http://127.0.0.1:{port}/sse (e.g. --mcp-server=sse+http://" in run.error
     assert all(f.outcome == "n/a" for f in run.findings)
 
 
