@@ -14,7 +14,7 @@ import httpx2
 
 from mcptest.wire.base import JSON, ServerGone, Wire, WireError, dumps
 from mcptest.wire.events import Event, sse_events
-from mcptest.wire.http import TRANSPORT_ERROR_KEY, HttpExchange, _encode, _parse_json_body, _read, _status_as_error
+from mcptest.wire.http import TRANSPORT_ERROR_KEY, HttpExchange, _encode, _parse_json_body, _status_as_error
 from mcptest.wire.http import _why
 
 EVENT_STREAM = "text/event-stream"
@@ -72,19 +72,22 @@ class SseWire(Wire):
             with self._client.stream("GET", self.url, headers=headers,
                                      timeout=httpx2.Timeout(self.timeout, read=None)) as response:
                 self._stream = response
+                if self._closed:
+                    return  # closed while connecting: close() found no stream to shut down
                 self.stream_status, self.stream_headers = response.status_code, dict(response.headers)
                 self.transcript.add("<", f"GET {self.url}: HTTP {response.status_code} {self.stream_content_type}")
                 if response.status_code != 200:
-                    body = _read(response)[:300]
+                    body = _head(response)
                     why = f"GET {self.url} answered HTTP {response.status_code} {body!r}, not an SSE stream"
                     self.stream_problem = why
                     return
                 for event in sse_events(response, math.inf):
                     if event.data:  # the event-stream format dispatches no event without data
                         self._on_event(event)
-        except httpx2.HTTPError as exc:
+        except (httpx2.HTTPError, RuntimeError) as exc:  # RuntimeError: the client was closed meanwhile
             if not self._closed:
-                why = f"the SSE stream GET {self.url} failed: {_why(exc)}"
+                reason = _why(exc) if isinstance(exc, httpx2.HTTPError) else str(exc)
+                why = f"the SSE stream GET {self.url} failed: {reason}"
                 self.stream_problem = self.stream_problem or why
         finally:
             if self.endpoint is None and self.stream_problem is None:
@@ -276,6 +279,16 @@ def _endpoint_uri(stream_url: str, data: str) -> tuple[str | None, str | None]:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None, f"the `endpoint` event names {text[:200]!r}, which is not an http(s) URI (resolved: {resolved!r})"
     return resolved, None
+
+
+def _head(response: httpx2.Response, limit: int = 300) -> str:
+    """The start of a response body, read no further than ``limit`` bytes (a refusal may stream forever)."""
+    data = b""
+    for chunk in response.iter_bytes():
+        data += chunk
+        if len(data) >= limit:
+            break
+    return data[:limit].decode("utf-8", "replace")
 
 
 def _shut(response: Any) -> None:

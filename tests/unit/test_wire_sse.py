@@ -59,6 +59,7 @@ class Scripted(ThreadingHTTPServer):
     def __init__(self, endpoint: str | None = "/messages?session_id=abc") -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.endpoint = endpoint
+        self.refuse_stream = False
         self.events: queue.Queue[str | None] = queue.Queue()
         self.posted: list[Any] = []
 
@@ -78,6 +79,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802
+        if self.server.refuse_stream:
+            return self._answer(403, b"forbidden origin", "text/plain")
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Connection", "close")
@@ -194,6 +197,15 @@ def test_an_unusable_endpoint_or_a_refused_stream_says_why() -> None:
         try:
             with pytest.raises(ServerGone, match="is not a URI"):
                 wire.wait_endpoint()
+        finally:
+            wire.close()
+    for server in serve():
+        server.refuse_stream = True
+        wire = SseWire(server.url, 5.0)
+        try:
+            with pytest.raises(ServerGone, match="answered HTTP 403 'forbidden origin', not an SSE stream"):
+                wire.wait_endpoint()
+            assert wire.stream_status == 403
         finally:
             wire.close()
     wire = SseWire("http://127.0.0.1:9/sse", 5.0)
