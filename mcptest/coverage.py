@@ -11,6 +11,11 @@ from mcptest.discovery import DiscoveryError, Surface, discover, discover_modern
 from mcptest.spec.versions import HANDSHAKE, KNOWN, LATEST_HANDSHAKE, MODERN
 from mcptest.wire import Wire, WireError
 
+LEGACY_VERSION = "2024-11-05"
+"""The version that defines the HTTP+SSE transport: ``auto`` on an sse target checks it besides the negotiated one."""
+LEGACY_NOT_MODERN = ("not checked: the legacy HTTP+SSE transport belongs to the handshake era (2026-07-28 servers "
+                     "speak stdio or streamable HTTP)")
+
 
 @dataclass
 class Coverage:
@@ -41,8 +46,11 @@ class Coverage:
 def cover(handle: ServerHandle, protocol: str) -> Coverage:
     """Probe ``handle``'s server per ``protocol`` (auto, all or one version) and discover every covered version."""
     coverage = Coverage()
+    legacy = handle.transport == "sse"
     wants_handshake = protocol in ("auto", "all") or protocol in HANDSHAKE
-    wants_modern = protocol in ("auto", "all") or protocol in MODERN
+    wants_modern = (protocol in ("auto", "all") or protocol in MODERN) and not legacy
+    if legacy:
+        coverage.skipped[MODERN[-1]] = LEGACY_NOT_MODERN
     offer = protocol if protocol in HANDSHAKE else LATEST_HANDSHAKE
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mcptest-probe") as pool:
         handshake = pool.submit(_handshake, handle, offer) if wants_handshake else None
@@ -51,11 +59,30 @@ def cover(handle: ServerHandle, protocol: str) -> Coverage:
         _take_modern(coverage, handle, modern.result() if modern else None)
     if protocol == "all" and coverage.states:
         _older(handle, coverage)
+    elif protocol == "auto" and legacy and coverage.states:
+        _older(handle, coverage, only=LEGACY_VERSION)
+    if not coverage.states and handle.transport == "http":
+        _legacy_hint(handle, coverage)
     for version in KNOWN:
         if version not in coverage.states and version not in coverage.skipped:
             coverage.skipped[version] = _not_asked(version, protocol)
     _seed_spare(coverage)
     return coverage
+
+
+def _legacy_hint(handle: ServerHandle, coverage: Coverage) -> None:
+    """Nothing spoke streamable HTTP: when a GET shows a legacy HTTP+SSE server, say so and how to test it."""
+    from mcptest.wire.sse import legacy_endpoint
+
+    endpoint = legacy_endpoint(handle.url, dict(handle.target.headers), handle.timeout)
+    if endpoint is None:
+        return
+    why = (f"{handle.url} is a legacy HTTP+SSE endpoint (the 2024-11-05 transport), not streamable HTTP: requests "
+           f"POSTed to it failed, and a GET answered with an `endpoint` event ({endpoint}). Test it as such: give "
+           f"the target as sse+{handle.target.raw} (e.g. --mcp-server=sse+{handle.target.raw}), or point at the "
+           "server's streamable HTTP endpoint (often /mcp) if it has one")
+    for version in KNOWN:
+        coverage.skipped[version] = why
 
 
 def _died(wire: Wire) -> str | None:
@@ -124,10 +151,13 @@ def _take_modern(coverage: Coverage, handle: ServerHandle, outcome: tuple | None
     coverage.states[surface.version] = VersionState(handle=handle, surface=surface, shared=wire)
 
 
-def _older(handle: ServerHandle, coverage: Coverage) -> None:
-    """Under ``all``: offer every handshake version older than the negotiated one; cover those echoed back."""
+def _older(handle: ServerHandle, coverage: Coverage, only: str | None = None) -> None:
+    """Under ``all``: offer every handshake version older than the negotiated one (or just ``only``); cover those
+    echoed back."""
     newest = max((v for v in coverage.states if v in HANDSHAKE), default=None)
-    older = [v for v in HANDSHAKE if newest is not None and v < newest]
+    older = [v for v in HANDSHAKE if newest is not None and v < newest and only in (None, v)]
+    if not older:
+        return
 
     def offer(version: str) -> tuple[str, Wire | None, Surface | None, str]:
         wire = handle.open()

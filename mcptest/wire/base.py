@@ -205,6 +205,9 @@ class Observer:
     def on_sent(self, wire: Wire, message: Any) -> None:
         """Called for each message mcptest sent."""
 
+    def on_response(self, wire: Wire, request: JSON, response: JSON) -> None:
+        """Called for each response matched to a request mcptest sent, before anyone waiting on it is told."""
+
 
 class Wire(ABC):
     """A raw JSON-RPC channel that many threads may use at once.
@@ -412,6 +415,11 @@ class Wire(ABC):
     def _deliver(self, message: Any, via: Any = None) -> None:
         """Route one message from the server. ``via`` is the pending request whose answer stream carried it (HTTP)."""
         self.observer.on_received(self, message)
+        if is_response(message) and message.get("id") is not None:
+            with self._cond:
+                matched = self._pending.get(_id_key(message.get("id")))
+            if matched is not None:
+                self.observer.on_response(self, matched.message, message)
         answer: JSON | None = None
         with self._cond:
             if is_response(message):
