@@ -160,6 +160,7 @@ class _Pending:
     reply: Reply
     done: bool = False
     progressed: int = 0
+    failure: str | None = None
 
 
 class Call:
@@ -376,6 +377,11 @@ class Wire(ABC):
     def _wait(self, pending: _Pending) -> Reply:
         with self._cond:
             while not pending.done:
+                if pending.failure is not None:
+                    self._forget_locked(pending)
+                    failed = WireError(pending.failure)
+                    failed.wire = self
+                    raise failed
                 if self.gone is not None:
                     self._forget_locked(pending)
                     gone = ServerGone(self.gone)
@@ -472,6 +478,12 @@ class Wire(ABC):
             self.send(response)
         except WireError:
             return  # the server is gone; whoever waits on it will hear so
+
+    def _failed(self, pending: _Pending, why: str) -> None:
+        """The transport could not carry ``pending`` (connection refused, reset): its waiter raises WireError."""
+        with self._cond:
+            pending.failure = why
+            self._cond.notify_all()
 
     def _lost(self, why: str) -> None:
         """The connection ended: every waiter raises ServerGone with ``why``."""

@@ -107,8 +107,7 @@ class HttpWire(Wire):
                                  until_id=rid, timeout=pending.cap - pending.started,
                                  on_message=lambda item: self._deliver(item, via=pending))
         except WireError as exc:
-            self._deliver({"jsonrpc": "2.0", "id": rid, "error": {"code": -32603, "message": str(exc)},
-                           TRANSPORT_ERROR_KEY: str(exc)}, via=pending)
+            self._failed(pending, str(exc))
             return
         if message.get("method") == "initialize" and self.envelope is None:
             self.session_id = exchange.headers.get("mcp-session-id") or self.session_id
@@ -286,7 +285,6 @@ def _encode(body: Any) -> tuple[bytes, str]:
 
 
 HTTP_STATUS_KEY = "mcptestHttpStatus"
-TRANSPORT_ERROR_KEY = "mcptestTransportError"
 
 
 def _status_as_error(exchange: HttpExchange, rid: Any) -> JSON:

@@ -14,7 +14,7 @@ import httpx2
 
 from mcptest.wire.base import JSON, ServerGone, Wire, WireError, dumps
 from mcptest.wire.events import Event, sse_events
-from mcptest.wire.http import TRANSPORT_ERROR_KEY, HttpExchange, _encode, _parse_json_body, _status_as_error
+from mcptest.wire.http import HttpExchange, _encode, _parse_json_body, _status_as_error
 from mcptest.wire.http import _why
 
 EVENT_STREAM = "text/event-stream"
@@ -165,8 +165,7 @@ class SseWire(Wire):
         try:
             exchange = self._post(endpoint, dumps(message).encode("utf-8"), self.post_headers(), self.timeout)
         except WireError as exc:
-            self._deliver({"jsonrpc": "2.0", "id": rid, "error": {"code": -32603, "message": str(exc)},
-                           TRANSPORT_ERROR_KEY: str(exc)}, via=pending)
+            self._failed(pending, str(exc))
             return
         answered = self._keep(exchange, via=pending)
         if not 200 <= exchange.status < 300 and not any(_answers(m, rid) for m in answered):
