@@ -74,9 +74,9 @@ def test_each_tool_is_its_own_test_id(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--mcp-server", CLEAN, "--collect-only", "-q")
     ids = result.stdout.str()
     for tool in ("echo", "add", "divide", "slow_count", "get_note"):
-        assert f"test_tools[TOOL-05:{tool}]" in ids
-    assert "test_resources[RES-02:note://readme]" in ids
-    assert "test_http[" not in ids  # transport checks of another transport are not collected
+        assert f"test_tools[TOOL-05:{tool}@2025-11-25]" in ids
+    assert "test_resources[RES-02:note://readme@2025-11-25]" in ids
+    assert "test_http[HTTP-01@2025-11-25]" in ids  # a check of another transport is planned too, as n/a
 
 
 def test_explicit_paths_run_only_the_users_tests_with_fixtures(pytester: pytest.Pytester) -> None:
@@ -104,8 +104,8 @@ def test_must_failure_names_requirement_expected_got_spec_and_reproducer(pyteste
             "*[[]STDIO-01[]] MUST: The server MUST NOT write anything to its stdout*",
             "*expected: only JSON-RPC messages on stdout",
             "*got:      * other line(s), first:*",
-            "*spec:     https://modelcontextprotocol.io/specification/2025-11-25/basic/transports",
-            "*reproduce: pytest --mcp-server * -k 'STDIO-01'",
+            "*spec:     https://modelcontextprotocol.io/specification/2025-11-25/basic/transports*",
+            "*reproduce: pytest --mcp-server=* --mcp-protocol=2025-11-25 -k 'STDIO-01 and 2025-11-25'",
         ]
     )
 
@@ -114,7 +114,7 @@ def test_should_finding_warns_by_default_and_fails_when_strict(pytester: pytest.
     target = stdio_target("base05_drops_malformed_json.py")
     default = pytester.runpytest("--mcp-server", target, "-k", "BASE-05")
     default.assert_outcomes(passed=1, warnings=1)
-    default.stdout.fnmatch_lines(["*SHOULD-level findings*", "*BASE-05: expected an error response -32700*"])
+    default.stdout.fnmatch_lines(["*SHOULD-level findings*", "*BASE-05@2025-11-25: expected an error response -32700*"])
     strict = pytester.runpytest("--mcp-server", target, "-k", "BASE-05", "--mcp-strict")
     strict.assert_outcomes(failed=1)
     assert "[BASE-05] SHOULD" in strict.stdout.str()
