@@ -48,7 +48,7 @@ def test_checks_lists_every_check_with_its_sentence_level_and_url() -> None:
     assert done.returncode == 0
     listed = {line.split()[0] for line in done.stdout.splitlines() if line and not line.startswith(" ")}
     assert listed == {check.id for check in CHECKS}
-    assert '"The server MUST NOT write anything to its stdout that is not a valid MCP message."' in done.stdout
+    assert '"The server MUST NOT write anything to its `stdout` that is not a valid MCP message."' in done.stdout
     assert "https://modelcontextprotocol.io/specification/" in done.stdout
     assert set(REQUIREMENTS) >= listed
 

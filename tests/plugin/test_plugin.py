@@ -101,7 +101,7 @@ def test_must_failure_names_requirement_expected_got_spec_and_reproducer(pyteste
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*[[]STDIO-01[]] MUST: The server MUST NOT write anything to its stdout*",
+            "*[[]STDIO-01[]] MUST: The server MUST NOT write anything to its `stdout`*",
             "*expected: only JSON-RPC messages on stdout",
             "*got:      * other line(s), first:*",
             "*spec:     https://modelcontextprotocol.io/specification/2025-11-25/basic/transports*",
