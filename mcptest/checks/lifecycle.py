@@ -119,3 +119,20 @@ def exits_on_stdin_close(ctx: CheckContext) -> None:
         raise ctx.violation("LIFE-09", f"the process to exit within {SHUTDOWN_GRACE:g} s after its stdin was closed",
                             "it was still running (mcptest then stopped it with SIGTERM)", wire=wire)
     wire.wait_closed(SHUTDOWN_GRACE)  # type: ignore[attr-defined]
+
+
+@check("LIFE-10", "lifecycle", "a second initialize on a ready connection", phase="exclusive", order=990)
+def second_initialize(ctx: CheckContext) -> None:
+    wire = ctx.exclusive()
+    session = getattr(wire, "session_id", None)
+    reply = wire.request("initialize", _init_params(ctx.version), envelope=False)
+    if session is not None and getattr(wire, "session_id", None) != session:
+        return  # over HTTP the server opened a new session for it: no second initialize within one session
+    after = wire.request("ping")
+    if not after.ok:
+        raise ctx.violation("LIFE-10", "the connection still served after a second initialize",
+                            f"ping answered {show(after.response)}", wire=wire, sent=reply.request)
+    if reply.ok:
+        got = reply.result.get("protocolVersion") if isinstance(reply.result, dict) else None
+        raise ctx.violation("LIFE-10", "an error for initialize on a connection whose initialization phase is over",
+                            f"it was accepted again (protocolVersion {show(got)})", wire=wire, sent=reply.request)
