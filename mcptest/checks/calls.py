@@ -91,7 +91,8 @@ def needs_task(ctx: CheckContext, tool: dict[str, Any]) -> str | None:
     return None
 
 
-def call_tool(ctx: CheckContext, tool: dict[str, Any], arguments: Any, *, meta: dict[str, Any] | None = None) -> ToolCall:
+def call_tool(ctx: CheckContext, tool: dict[str, Any], arguments: Any, *,
+              meta: dict[str, Any] | None = None) -> ToolCall:
     """Call ``tool`` on the shared wire with ``arguments`` (progress notifications extend the deadline)."""
     params: dict[str, Any] = {"name": tool.get("name"), "arguments": arguments}
     reply = ctx.wire().request("tools/call", params, meta=meta)

@@ -1,4 +1,4 @@
-"""Requests the server sends to the client (LIFE-06, LIFE-07, BASE-14, CAP-01..03): ids, timing, negotiated capabilities.
+"""Requests the server sends to the client (LIFE-06/07, BASE-14, CAP-01..03): ids, timing, negotiated capabilities.
 
 Every server->client request is recorded by the run's observer with the capabilities its connection declared.
 The suite's own connections declare none, so whatever the server asks of them is LIFE-07's to judge. A second

@@ -29,7 +29,8 @@ def _wire(ctx: CheckContext, *, handshake: bool = True) -> Iterator[HttpWire]:
 
 
 def _init_body(ctx: CheckContext, rid: Any = 1) -> dict[str, Any]:
-    return {"jsonrpc": "2.0", "id": rid, "method": "initialize", "params": {"protocolVersion": ctx.version, "capabilities": {}, "clientInfo": CLIENT_INFO}}
+    params = {"protocolVersion": ctx.version, "capabilities": {}, "clientInfo": CLIENT_INFO}
+    return {"jsonrpc": "2.0", "id": rid, "method": "initialize", "params": params}
 
 
 def _ping(wire: HttpWire) -> dict[str, Any]:
@@ -42,9 +43,11 @@ def initialize_content_type(ctx: CheckContext) -> None:
         body = _init_body(ctx)
         exchange = wire.post(body, until_id=1)
         if exchange.status != 200 or exchange.content_type not in ("application/json", "text/event-stream"):
-            raise ctx.violation("HTTP-01", "200 with application/json or text/event-stream", exchange.summary(), wire=wire, sent=body)
+            raise ctx.violation("HTTP-01", "200 with application/json or text/event-stream", exchange.summary(),
+                                wire=wire, sent=body)
         if not any(isinstance(m, dict) and m.get("id") == 1 and "result" in m for m in exchange.messages):
-            raise ctx.violation("HTTP-01", "the initialize response in the body", exchange.summary(), wire=wire, sent=body)
+            raise ctx.violation("HTTP-01", "the initialize response in the body", exchange.summary(), wire=wire,
+                                sent=body)
 
 
 @check("HTTP-02", "http", "session ids are visible ASCII")
@@ -91,7 +94,8 @@ def missing_session_id(ctx: CheckContext) -> None:
         headers = {k: v for k, v in wire.base_headers().items() if k != "Mcp-Session-Id"}
         exchange = wire.post(body, headers=headers, replace_headers=True)
         if exchange.status != 400:
-            raise ctx.violation("HTTP-03", "HTTP 400 for a request without Mcp-Session-Id", exchange.summary(), wire=wire, sent=body)
+            raise ctx.violation("HTTP-03", "HTTP 400 for a request without Mcp-Session-Id", exchange.summary(),
+                                wire=wire, sent=body)
 
 
 @check("HTTP-04", "http", "unknown session id gets 404")
@@ -102,18 +106,23 @@ def unknown_session_id(ctx: CheckContext) -> None:
         body = _ping(wire)
         exchange = wire.post(body, headers={"Mcp-Session-Id": "mcptest-unknown-session-0000"})
         if exchange.status != 404:
-            raise ctx.violation("HTTP-04", "HTTP 404 for an unknown session id", exchange.summary(), wire=wire, sent=body)
+            raise ctx.violation("HTTP-04", "HTTP 404 for an unknown session id", exchange.summary(), wire=wire,
+                                sent=body)
 
 
 @check("HTTP-05", "http", "notifications get 202 and no body")
 def notification_accepted(ctx: CheckContext) -> None:
     with _wire(ctx) as wire:
-        for body in ({"jsonrpc": "2.0", "method": "notifications/mcptest/probe"}, {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "mcptest-never-sent"}}):
+        never = {"requestId": "mcptest-never-sent"}
+        cancelled = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": never}
+        for body in ({"jsonrpc": "2.0", "method": "notifications/mcptest/probe"}, cancelled):
             exchange = wire.post(body)
             if 200 <= exchange.status < 300 and (exchange.status != 202 or exchange.text.strip()):
-                raise ctx.violation("HTTP-05", "202 Accepted with no body (or a 4xx if not accepted)", exchange.summary(), wire=wire, sent=body)
+                raise ctx.violation("HTTP-05", "202 Accepted with no body (or a 4xx if not accepted)",
+                                    exchange.summary(), wire=wire, sent=body)
             if exchange.status >= 500 or exchange.status < 200:
-                raise ctx.violation("HTTP-05", "202 Accepted with no body (or a 4xx if not accepted)", exchange.summary(), wire=wire, sent=body)
+                raise ctx.violation("HTTP-05", "202 Accepted with no body (or a 4xx if not accepted)",
+                                    exchange.summary(), wire=wire, sent=body)
 
 
 @check("HTTP-07", "http", "GET opens an SSE stream or is 405")
@@ -123,7 +132,8 @@ def get_stream(ctx: CheckContext) -> None:
         if exchange.status == 405:
             return
         if exchange.content_type != "text/event-stream":
-            raise ctx.violation("HTTP-07", "Content-Type text/event-stream or HTTP 405", exchange.summary(), wire=wire, sent="GET (Accept: text/event-stream)")
+            raise ctx.violation("HTTP-07", "Content-Type text/event-stream or HTTP 405", exchange.summary(), wire=wire,
+                                sent="GET (Accept: text/event-stream)")
 
 
 @check("HTTP-08", "http", "a deleted session answers 404")
@@ -150,7 +160,8 @@ def foreign_origin(ctx: CheckContext) -> None:
         wanted = (403,) if ctx.version >= "2025-11-25" else tuple(range(400, 500))
         if exchange.status not in wanted:
             expected = "HTTP 403" if wanted == (403,) else "an HTTP 4xx"
-            raise ctx.violation("HTTP-09", f"{expected} for Origin {EVIL_ORIGIN}", exchange.summary(), wire=wire, sent=f"Origin: {EVIL_ORIGIN} + {show(body)}")
+            raise ctx.violation("HTTP-09", f"{expected} for Origin {EVIL_ORIGIN}", exchange.summary(), wire=wire,
+                                sent=f"Origin: {EVIL_ORIGIN} + {show(body)}")
 
 
 @check("HTTP-10", "http", "bad MCP-Protocol-Version gets 400")
@@ -160,7 +171,8 @@ def bad_protocol_header(ctx: CheckContext) -> None:
         body = _ping(wire)
         exchange = wire.post(body, headers={"MCP-Protocol-Version": "1999-01-01"})
         if exchange.status != 400:
-            raise ctx.violation("HTTP-10", "HTTP 400 for MCP-Protocol-Version: 1999-01-01", exchange.summary(), wire=wire, sent=body)
+            raise ctx.violation("HTTP-10", "HTTP 400 for MCP-Protocol-Version: 1999-01-01", exchange.summary(),
+                                wire=wire, sent=body)
 
 
 @check("HTTP-11", "http", "batch bodies are rejected")
@@ -170,7 +182,8 @@ def batch_body(ctx: CheckContext) -> None:
         body = [_ping(wire), _ping(wire)]
         exchange = wire.post(body)
         if not 400 <= exchange.status < 500:
-            raise ctx.violation("HTTP-11", "an HTTP 4xx for a JSON array body", exchange.summary(), wire=wire, sent=body)
+            raise ctx.violation("HTTP-11", "an HTTP 4xx for a JSON array body", exchange.summary(), wire=wire,
+                                sent=body)
 
 
 @check("HTTP-12", "http", "malformed JSON gets 400")
@@ -179,10 +192,12 @@ def malformed_body(ctx: CheckContext) -> None:
         body = b'{"jsonrpc": "2.0", "id": 1, "method": "ping"'
         exchange = wire.post(body)
         if exchange.status != 400:
-            raise ctx.violation("HTTP-12", "HTTP 400 for a body that is not JSON", exchange.summary(), wire=wire, sent=body.decode())
+            raise ctx.violation("HTTP-12", "HTTP 400 for a body that is not JSON", exchange.summary(), wire=wire,
+                                sent=body.decode())
         errors = [m for m in exchange.messages if isinstance(m, dict) and isinstance(m.get("error"), dict)]
         if errors and (errors[0]["error"].get("code") != -32700 or errors[0].get("id") is not None):
-            raise ctx.violation("HTTP-12", "a -32700 error with id null, if the body carries one", show(errors[0]), wire=wire, sent=body.decode())
+            raise ctx.violation("HTTP-12", "a -32700 error with id null, if the body carries one", show(errors[0]),
+                                wire=wire, sent=body.decode())
 
 
 @check("HTTP-15", "http", "a POST whose Accept lacks text/event-stream")

@@ -1,4 +1,4 @@
-"""What the server sends unprompted: list_changed only when declared, resource updates only when subscribed, _meta keys."""
+"""What the server sends unprompted: list_changed when declared, resource updates when subscribed, _meta keys."""
 
 from __future__ import annotations
 

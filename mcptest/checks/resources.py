@@ -30,7 +30,8 @@ def valid_template(uri: str) -> bool:
 def resource_shape(ctx: CheckContext, resource: dict[str, Any]) -> None:
     problems = shape_problems("Resource", resource)
     if problems:
-        raise ctx.violation("RES-01", "uri and name strings, well-typed optional fields", "; ".join(problems), sent={"method": "resources/list"})
+        raise ctx.violation("RES-01", "uri and name strings, well-typed optional fields", "; ".join(problems),
+                            sent={"method": "resources/list"})
 
 
 def _read(ctx: CheckContext, uri: Any) -> Reply:
@@ -72,7 +73,8 @@ def unknown_resource(ctx: CheckContext) -> None:
     wire = ctx.wire()
     reply = wire.request("resources/read", {"uri": UNKNOWN_URI})
     if reply.error_code not in (-32002, -32602):
-        raise ctx.violation("RES-03", "error -32002 (Resource not found) or -32602", show(reply.response), wire=wire, sent=reply.request)
+        raise ctx.violation("RES-03", "error -32002 (Resource not found) or -32602", show(reply.response), wire=wire,
+                            sent=reply.request)
 
 
 @check("RES-04", "resources", "resource templates are valid", scope="template")
@@ -85,7 +87,8 @@ def template_valid(ctx: CheckContext, template: dict[str, Any]) -> None:
         except InvalidUriTemplate as exc:
             problems.append(f"uriTemplate {uri!r} is not a valid RFC 6570 template: {exc}")
     if problems:
-        raise ctx.violation("RES-04", "a name and a valid RFC 6570 uriTemplate", "; ".join(problems), sent={"method": "resources/templates/list"})
+        raise ctx.violation("RES-04", "a name and a valid RFC 6570 uriTemplate", "; ".join(problems),
+                            sent={"method": "resources/templates/list"})
 
 
 @check("RES-05", "resources", "subscribe/unsubscribe work when declared")
@@ -100,7 +103,8 @@ def subscribe(ctx: CheckContext) -> None:
     for method in ("resources/subscribe", "resources/unsubscribe"):
         reply = wire.request(method, {"uri": listed[0].get("uri")})
         if not reply.ok:
-            raise ctx.violation("RES-05", f"an empty result for {method}", show(reply.response), wire=wire, sent=reply.request)
+            raise ctx.violation("RES-05", f"an empty result for {method}", show(reply.response), wire=wire,
+                                sent=reply.request)
 
 
 ESCAPES = ("../" * 12 + "etc/passwd", "..%2f" * 12 + "etc%2fpasswd", "%2e%2e/" * 12 + "etc/passwd")

@@ -182,4 +182,5 @@ class Stream:
         """One line for failure messages."""
         shown = [e.data[:80] if e.data else f"(id {e.id}, empty data)" for e in self.events[:6]]
         state = "ended" if self.ended else "still open"
-        return f"{self.label}: HTTP {self.status} {self.content_type or '-'}, {len(self.events)} event(s) {shown}, {state}"
+        kind = self.content_type or "-"
+        return f"{self.label}: HTTP {self.status} {kind}, {len(self.events)} event(s) {shown}, {state}"

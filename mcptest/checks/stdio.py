@@ -40,7 +40,8 @@ def clean_stdout(ctx: CheckContext) -> None:
         if wire.garbage and _joined_json(wire.garbage) is None:
             lines = sum(w.lines for w in wires)
             raise ctx.violation("STDIO-01", "only JSON-RPC messages on stdout",
-                                f"{len(wire.garbage)} other line(s) from one server process, first: {show(wire.garbage[0], 200)} "
+                                f"{len(wire.garbage)} other line(s) from one server process, first: "
+                                f"{show(wire.garbage[0], 200)} "
                                 f"({lines} stdout lines read from {len(wires)} processes)", wire=wire)
 
 
@@ -50,7 +51,8 @@ def one_message_per_line(ctx: CheckContext) -> None:
         spread = wire.multiline or ([joined] if (joined := _joined_json(wire.garbage)) else [])
         if spread:
             raise ctx.violation("STDIO-02", "each message on one line, without embedded newlines",
-                                f"{len(spread)} message(s) spread over several lines, first: {show(spread[0], 200)}", wire=wire)
+                                f"{len(spread)} message(s) spread over several lines, first: {show(spread[0], 200)}",
+                                wire=wire)
 
 
 @check("STDIO-03", "stdio", "UTF-8 round-trips")
@@ -61,7 +63,8 @@ def utf8_round_trip(ctx: CheckContext) -> None:
 
     reply = wire.request(cheap_method(ctx), id=NON_ASCII_ID)
     if reply.response.get("id") != NON_ASCII_ID:
-        raise ctx.violation("STDIO-03", f"the UTF-8 id {NON_ASCII_ID!r} echoed unchanged", show(reply.response.get("id")),
+        raise ctx.violation("STDIO-03", f"the UTF-8 id {NON_ASCII_ID!r} echoed unchanged",
+                            show(reply.response.get("id")), 
                             wire=wire, sent=reply.request)
 
 

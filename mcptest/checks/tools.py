@@ -31,7 +31,8 @@ def tool_shape(ctx: CheckContext, tool: dict[str, Any]) -> None:
             if hint in annotations and not isinstance(annotations[hint], bool):
                 problems.append(f"annotations.{hint}: must be a boolean, got {show(annotations[hint])}")
     if problems:
-        raise ctx.violation("TOOL-01", "name, inputSchema {type: object} and well-typed optional fields", "; ".join(problems[:3]), sent={"method": "tools/list"})
+        raise ctx.violation("TOOL-01", "name, inputSchema {type: object} and well-typed optional fields",
+                            "; ".join(problems[:3]), sent={"method": "tools/list"})
 
 
 @check("TOOL-02", "tools", "tool names use the recommended characters")
@@ -74,7 +75,8 @@ def tool_schemas_valid(ctx: CheckContext, tool: dict[str, Any]) -> None:
         if key in tool:
             problem = _schema_problem(tool[key])
             if problem:
-                raise ctx.violation("TOOL-03", f"{key} to be a valid JSON Schema", problem, sent={"method": "tools/list"})
+                raise ctx.violation("TOOL-03", f"{key} to be a valid JSON Schema", problem,
+                                    sent={"method": "tools/list"})
 
 
 @check("TOOL-04", "tools", "outputSchema root is an object", scope="tool")
@@ -84,7 +86,8 @@ def output_schema_object(ctx: CheckContext, tool: dict[str, Any]) -> None:
         raise NotApplicable(f"tool {tool.get('name')!r} declares no outputSchema")
     schema = tool["outputSchema"]
     if not isinstance(schema, dict) or schema.get("type") != "object":
-        raise ctx.violation("TOOL-04", 'outputSchema with "type": "object"', show(schema), sent={"method": "tools/list"})
+        raise ctx.violation("TOOL-04", 'outputSchema with "type": "object"', show(schema),
+                            sent={"method": "tools/list"})
 
 
 @check("TOOL-05", "tools", "tools/call result shape", scope="tool")
@@ -125,13 +128,16 @@ def structured_output_valid(ctx: CheckContext, tool: dict[str, Any]) -> None:
         raise NotApplicable(f"tool {tool.get('name')!r} declares no outputSchema")
     call = exercise(ctx, tool)
     if call.result is None or call.is_error:
-        raise NotApplicable(f"the example call did not succeed, so there is no structured result to judge ({call.reproduce(ctx)})")
+        raise NotApplicable(f"the example call did not succeed, so there is no structured result to judge "
+                            f"({call.reproduce(ctx)})")
     if "structuredContent" not in call.result:
-        raise ctx.violation("TOOL-06", "structuredContent, since the tool declares an outputSchema", f"no structuredContent in {show(call.result)}", wire=ctx.wire(), sent=call.reply.request)
+        raise ctx.violation("TOOL-06", "structuredContent, since the tool declares an outputSchema",
+                            f"no structuredContent in {show(call.result)}", wire=ctx.wire(), sent=call.reply.request)
     errors = sorted(validator_for(schema).iter_errors(call.result["structuredContent"]), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(root)"
-        raise ctx.violation("TOOL-06", "structuredContent valid against outputSchema", f"{where}: {errors[0].message}", wire=ctx.wire(), sent=call.reply.request)
+        raise ctx.violation("TOOL-06", "structuredContent valid against outputSchema", f"{where}: {errors[0].message}",
+                            wire=ctx.wire(), sent=call.reply.request)
 
 
 @check("TOOL-07", "tools", "structured results are mirrored as text", scope="tool")
@@ -151,7 +157,8 @@ def structured_output_mirrored(ctx: CheckContext, tool: dict[str, Any]) -> None:
                     return
             except (ValueError, TypeError):
                 continue
-    raise ctx.violation("TOOL-07", "a text content block holding the serialized structuredContent", show(call.result.get("content")), wire=ctx.wire(), sent=call.reply.request)
+    raise ctx.violation("TOOL-07", "a text content block holding the serialized structuredContent",
+                        show(call.result.get("content")), wire=ctx.wire(), sent=call.reply.request)
 
 
 @check("TOOL-08", "tools", "unknown tools are a protocol error")
@@ -175,7 +182,8 @@ def malformed_call(ctx: CheckContext) -> None:
     for params in probes:
         reply = wire.request("tools/call", params)
         if reply.error_code != -32602:
-            raise ctx.violation("TOOL-09", f"-32602 for tools/call params {show(params)}", show(reply.response), wire=wire, sent=reply.request)
+            raise ctx.violation("TOOL-09", f"-32602 for tools/call params {show(params)}", show(reply.response),
+                                wire=wire, sent=reply.request)
 
 
 def invalid_arguments(schema: Any) -> list[tuple[dict[str, Any], str]]:
@@ -189,14 +197,17 @@ def invalid_arguments(schema: Any) -> list[tuple[dict[str, Any], str]]:
     kinds: dict[str, list[tuple[dict[str, Any], str]]] = {"missing": [], "type": [], "extra": []}
     for name in schema.get("required", []) or []:
         if name in valid:
-            kinds["missing"].append(({k: v for k, v in valid.items() if k != name}, f"required property {name!r} removed"))
+            without = {k: v for k, v in valid.items() if k != name}
+            kinds["missing"].append((without, f"required property {name!r} removed"))
     for name, prop in props.items():
         if isinstance(prop, dict) and prop.get("type") in ("integer", "number", "boolean", "array", "object"):
-            kinds["type"].append(({**valid, name: "mcptest-not-a-" + str(prop["type"])}, f"{name!r} given a string instead of {prop['type']}"))
+            wrong = {**valid, name: "mcptest-not-a-" + str(prop["type"])}
+            kinds["type"].append((wrong, f"{name!r} given a string instead of {prop['type']}"))
         elif isinstance(prop, dict) and prop.get("type") == "string":
             kinds["type"].append(({**valid, name: 12345}, f"{name!r} given a number instead of a string"))
     if schema.get("additionalProperties") is False:
-        kinds["extra"].append(({**valid, "mcptestUnexpected": 1}, "an extra property although additionalProperties is false"))
+        extra = {**valid, "mcptestUnexpected": 1}
+        kinds["extra"].append((extra, "an extra property although additionalProperties is false"))
     validator = validator_for(schema)
     chosen = [next((c for c in candidates if list(validator.iter_errors(c[0]))), None) for candidates in kinds.values()]
     found = [c for c in chosen if c is not None]
