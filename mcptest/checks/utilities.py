@@ -35,9 +35,10 @@ def ping_answers(ctx: CheckContext) -> None:
             raise ctx.violation("PING-01", "an empty result {}", show(ping.response), wire=wire, sent=ping.request)
         answered_first = call.done
         took = call.wait().seconds
-        # blocked: the call really was slow this time (well beyond a plain ping), it was answered first, and the
-        # ping waited about as long as the call ran
-        if not (answered_first and took >= SLOW_ENOUGH and took >= 3 * reply.seconds and ping.seconds >= 0.8 * took):
+        # blocked: the call was answered first, it really was slow this time (well beyond a plain ping), and the
+        # ping waited for most of it
+        slow_now = took >= 0.8 * SLOW_ENOUGH and took >= 2 * reply.seconds
+        if not (answered_first and slow_now and ping.seconds >= 0.5 * took):
             return
     raise ctx.violation("PING-01", f"the ping answered promptly, while {slow.name!r} ({took:.1f} s) runs",
                         f"the ping was answered only after the tool call finished, {BLOCKED_ROUNDS} times in a row "
