@@ -129,7 +129,7 @@ def probe_modern(wire: Wire, version: str = MODERN[-1]) -> ModernProbe:
         return ModernProbe(False, None, f"server/discover got no answer within {wire.timeout:g} s")
     except WireError as exc:
         return ModernProbe(False, None, f"server/discover failed: {exc}")
-    if reply.ok and isinstance(reply.result, dict):
+    if reply.ok and isinstance(reply.result, dict) and {"supportedVersions", "capabilities"} & set(reply.result):
         versions = reply.result.get("supportedVersions")
         supported = tuple(v for v in versions if isinstance(v, str)) if isinstance(versions, list) else ()
         return ModernProbe(True, reply.result, "server/discover answered", supported)

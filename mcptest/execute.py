@@ -123,6 +123,8 @@ def confirmed(
             note = {"note": f"the server died while this check ran alongside others ({first.detail.splitlines()[0]}); "
                             "run alone it did not, so another check's request caused it"}
             return _with_extra(again, note)
+        if again.outcome not in ("pass", "n/a"):
+            return again  # alone, the check confirmed a finding of its own (e.g. a hang it reported itself)
         violation = Violation(ALIVE, f"an answer within {settings.timeout:g} s",
                               f"{first.detail.splitlines()[0]} while other requests were in flight on the same "
                               f"connection; alone, on a fresh connection, the check's requests were answered "

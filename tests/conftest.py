@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import psutil
 import pytest
+
+from mcptest.fixtures_mocks import skip_or_fail_missing_service
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVERS = ROOT / "fixtures" / "servers"
@@ -30,12 +31,14 @@ def sse_target(name: str) -> tuple[str, str]:
 
 
 def need_service(available: bool, what: str) -> None:
-    """Skip when a service is missing, unless MCPTEST_REQUIRE_SERVICES=1 (CI), where that is a failure."""
-    if available:
-        return
-    if os.environ.get("MCPTEST_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{what} is required in this run (MCPTEST_REQUIRE_SERVICES=1) but is not available")
-    pytest.skip(f"{what} is not available here")
+    """Skip when a service is missing; fail instead when ``MCPTEST_REQUIRE_SERVICES`` is on (CI).
+
+    The one place tests decide it: the product's own rule (``mcptest.fixtures_mocks.services_required``: 1, true,
+    yes or on), so ``mcp_db`` and every other service-dependent test agree on what the variable means.
+    """
+    __tracebackhide__ = True
+    if not available:
+        skip_or_fail_missing_service(f"{what} is not available here")
 
 
 def _children() -> set[int]:

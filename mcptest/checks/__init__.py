@@ -1,9 +1,10 @@
 """The conformance checks, one module per area; importing this package registers them all."""
 
-from mcptest.checks import fuzz, http, jsonrpc, lifecycle, prompts, resources, schema, sse, stdio, tools, utilities
+from mcptest.checks import client_requests, fuzz, http, jsonrpc, lifecycle, notifications, prompts, resources, schema
 from mcptest.checks import mhttp, modern, modern_flow, modern_listen, modern_mrtr, modern_results, modern_tools
+from mcptest.checks import sse, stdio, streams, tasks, tools, utilities
 from mcptest.checks.base import CHECKS, Check, CheckContext
 
-__all__ = ["CHECKS", "Check", "CheckContext", "fuzz", "http", "jsonrpc", "lifecycle", "mhttp", "modern", "modern_flow",
-           "modern_listen", "modern_mrtr", "modern_results", "modern_tools", "prompts", "resources", "schema", "sse",
-           "stdio", "tools", "utilities"]
+__all__ = ["CHECKS", "Check", "CheckContext", "client_requests", "fuzz", "http", "jsonrpc", "lifecycle", "mhttp",
+           "modern", "modern_flow", "modern_listen", "modern_mrtr", "modern_results", "modern_tools", "notifications",
+           "prompts", "resources", "schema", "sse", "stdio", "streams", "tasks", "tools", "utilities"]

@@ -12,7 +12,8 @@ from mcptest.checks.base import CheckContext
 from mcptest.checks.examples import busy_arguments, example_arguments
 from mcptest.findings import NotApplicable
 from mcptest.wire import Reply, RequestTimeout
-from mcptest.wire.base import dumps
+from mcptest.wire.base import WireError, dumps
+from mcptest.wire.http import HTTP_STATUS_KEY
 
 
 @dataclass
@@ -72,40 +73,87 @@ def call_line(ctx: CheckContext, tool: str, arguments: Any) -> str:
 
 
 def callable_tool(ctx: CheckContext, tool: dict[str, Any]) -> dict[str, Any]:
-    """The example arguments for ``tool``, or NotApplicable when the suite must not call it."""
-    blocked = ctx.tool_call_blocked(tool)
+    """The example arguments for ``tool``, or NotApplicable when the suite must not call it plainly."""
+    blocked = ctx.tool_call_blocked(tool) or needs_task(ctx, tool)
     if blocked:
         raise NotApplicable(blocked)
     return example_arguments(tool.get("inputSchema"))
 
 
-def call_tool(ctx: CheckContext, tool: dict[str, Any], arguments: Any, *, meta: dict[str, Any] | None = None) -> ToolCall:
+def task_support(tool: dict[str, Any]) -> str:
+    """The tool's ``execution.taskSupport`` (``forbidden`` when absent, the spec's default)."""
+    execution = tool.get("execution")
+    value = execution.get("taskSupport") if isinstance(execution, dict) else None
+    return value if isinstance(value, str) else "forbidden"
+
+
+def tasks_for_tool_calls(ctx: CheckContext) -> bool:
+    """True when the server declares ``tasks.requests.tools.call`` (task-augmented tool calls)."""
+    tasks = ctx.surface.capabilities.get("tasks")
+    requests = tasks.get("requests") if isinstance(tasks, dict) else None
+    tools = requests.get("tools") if isinstance(requests, dict) else None
+    return isinstance(tools, dict) and isinstance(tools.get("call"), dict)
+
+
+def needs_task(ctx: CheckContext, tool: dict[str, Any]) -> str | None:
+    """Why ``tool`` cannot be called plainly (it requires task augmentation), or None."""
+    if tasks_for_tool_calls(ctx) and task_support(tool) == "required":
+        return (f"tool {tool.get('name')!r} requires task-augmented calls (execution.taskSupport: required); "
+                "a plain call of it is CAP-06's probe")
+    return None
+
+
+def call_tool(ctx: CheckContext, tool: dict[str, Any], arguments: Any, *,
+              meta: dict[str, Any] | None = None) -> ToolCall:
     """Call ``tool`` on the shared wire with ``arguments`` (progress notifications extend the deadline)."""
     params: dict[str, Any] = {"name": tool.get("name"), "arguments": arguments}
     reply = ctx.wire().request("tools/call", params, meta=meta)
     return ToolCall(tool, arguments if isinstance(arguments, dict) else {}, reply)
 
 
+NO_RESPONSE = "with no JSON-RPC response"
+"""How the HTTP wire words an answer whose body or stream carried no response to the request."""
+
+
+def unanswered(reply: Reply) -> tuple[str, str] | None:
+    """("missing", why) when an HTTP answer (e.g. an SSE stream) ended without the response to ``reply``'s
+    request, or None for a real response, result or error."""
+    error = reply.error or {}
+    if reply.response.get(HTTP_STATUS_KEY) is not None and NO_RESPONSE in str(error.get("message", "")):
+        return "missing", f"{error.get('message')} (HTTP-06 judges SSE streams that end without their response)"
+    return None
+
+
 def exercise(ctx: CheckContext, tool: dict[str, Any], *, report: bool = False) -> ToolCall:
     """Call ``tool`` once with example arguments (cached for the version, whoever asks first).
 
-    An unanswered call is TOOL-05's finding: ``report=True`` (TOOL-05) lets its RequestTimeout through to the
-    runner, which confirms it alone before reporting it; any other check that needs the call is not applicable.
+    A call that went unanswered (no response in time, or a connection that broke) is reported once, by the
+    check that passes ``report=True`` (TOOL-05), as SERVER-ALIVE: the runner confirms it alone before reporting
+    it. Any other check that needs the call is not applicable then, nor is any when an HTTP answer carried no
+    response (HTTP-06's finding).
     """
     name = str(tool.get("name"))
 
-    def call() -> ToolCall | RequestTimeout:
+    def call() -> ToolCall | tuple[str, str]:
         arguments = callable_tool(ctx, tool)
         try:
-            return call_tool(ctx, tool, arguments)
+            made = call_tool(ctx, tool, arguments)
         except RequestTimeout as exc:
-            return exc
+            if exc.wire is not None:
+                ctx.state.drop_shared(exc.wire)  # a server stuck on this call must not stall every other check
+            return "hang", f"no answer: {exc}"
+        except WireError as exc:  # the transport broke while the call was in flight
+            return "crash", f"the connection failed: {exc}"
+        return unanswered(made.reply) or made
 
     cached = ctx.memo(("exercise", name), call)
-    if isinstance(cached, RequestTimeout):
-        if report:
-            raise cached
-        raise NotApplicable(f"the example call of {name!r} went unanswered (reported by TOOL-05)")
+    if isinstance(cached, tuple):
+        kind, why = cached
+        if report and kind != "missing":
+            raise ctx.violation("SERVER-ALIVE", f"an answer to tools/call {name!r} within {ctx.timeout:g} s", why,
+                                transient=kind)
+        who = "" if kind == "missing" else " (TOOL-05 reports it as SERVER-ALIVE)"
+        raise NotApplicable(f"the example call of {name!r} got no response: {why}{who}")
     return cached
 
 
@@ -131,24 +179,24 @@ def busy_call(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
     return cached
 
 
-def slow_call(ctx: CheckContext, at_least: float) -> ToolCall | None:
-    """A successful busy call of a safe tool that took ``at_least`` seconds, or None (cached for the version).
+def slow_calls(ctx: CheckContext, at_least: float) -> list[ToolCall]:
+    """Successful busy calls of safe tools that took ``at_least`` seconds, likeliest to be slow again first.
 
     Tools slow by design (``busy_arguments`` found a delay or count to raise) come first, then the slowest:
     under load (concurrent checks, a busy machine) a quick tool can take ``at_least`` once, and a check that
     needs a call still running when its next request is answered must not pick it over a slow one.
     """
 
-    def find() -> ToolCall | None:
-        calls = []
+    def find() -> list[ToolCall]:
+        found = []
         for tool in safe_tools(ctx):
             try:
                 call = busy_call(ctx, tool)
             except NotApplicable:
                 continue
             if call.seconds >= at_least and call.reply.ok:
-                calls.append(call)
-        return max(calls, key=lambda call: (_has_knob(call), call.seconds), default=None)
+                found.append(call)
+        return sorted(found, key=lambda call: (_has_knob(call), call.seconds), reverse=True)
 
     return ctx.memo(("slow", at_least), find)
 
@@ -159,6 +207,12 @@ def _has_knob(call: ToolCall) -> bool:
         return call.arguments != example_arguments(call.tool.get("inputSchema"))
     except NotApplicable:
         return False
+
+
+def slow_call(ctx: CheckContext, at_least: float) -> ToolCall | None:
+    """The likeliest-slow successful busy call of a safe tool that took ``at_least`` seconds, or None."""
+    calls = slow_calls(ctx, at_least)
+    return calls[0] if calls else None
 
 
 def safe_tools(ctx: CheckContext) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from typing import Any
 
 import jsonschema
@@ -100,20 +101,27 @@ def _wanted(error: Any) -> list[str]:
 
 
 def _hypothesis_example(schema: dict[str, Any]) -> dict[str, Any] | None:
-    try:
-        from hypothesis import HealthCheck, find, settings
+    """Arguments Hypothesis finds for ``schema``, or None when it cannot find any (the schema's problem).
 
-        from mcptest.fuzz import tool_arguments
-        from mcptest.serial import HYPOTHESIS
+    Only what Hypothesis and the generator raise for a schema they cannot satisfy or handle means "no
+    example"; any other exception is a bug in mcptest and propagates (the runner reports it as an error).
+    """
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-        with HYPOTHESIS:
+    from mcptest.fuzz import tool_arguments
+    from mcptest.fuzz.schema import UnsupportedSchema
+    from mcptest.serial import HYPOTHESIS
+
+    with HYPOTHESIS:
+        try:
             return find(
                 tool_arguments({"name": "example", "inputSchema": schema}),
                 lambda _: True,
                 settings=settings(database=None, max_examples=50, suppress_health_check=list(HealthCheck)),
             )
-    except Exception:  # noqa: BLE001 - any failure here means "no example", reported by the caller
-        return None
+        except (NoSuchExample, Unsatisfiable, UnsupportedSchema):
+            return None
 
 
 def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
@@ -197,22 +205,30 @@ def _string(node: dict[str, Any]) -> str:
     if isinstance(fmt, str) and fmt in FORMATS:
         return FORMATS[fmt]
     if isinstance(node.get("pattern"), str):
-        try:
-            from hypothesis import find, settings
-            from hypothesis import strategies as st
-
-            from mcptest.serial import HYPOTHESIS
-
-            with HYPOTHESIS:
-                return find(st.from_regex(node["pattern"], fullmatch=True), lambda _: True, settings=settings(database=None))
-        except Exception:  # noqa: BLE001 - an unusable pattern leaves the plain default
-            return "mcptest"
+        matched = _pattern_example(node["pattern"])
+        if matched is not None:
+            return matched
     low = int(node.get("minLength", 0) or 0)
     text = "mcptest"
     if low > len(text):
         text = text + "x" * (low - len(text))
     high = node.get("maxLength")
     return text[: int(high)] if isinstance(high, int) else text
+
+
+def _pattern_example(pattern: str) -> str | None:
+    """A string matching ``pattern``, or None when Python cannot use it (ECMA-only syntax, invalid, empty)."""
+    from hypothesis import find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument, NoSuchExample, Unsatisfiable
+
+    from mcptest.serial import HYPOTHESIS
+
+    with HYPOTHESIS:
+        try:
+            return find(st.from_regex(pattern, fullmatch=True), lambda _: True, settings=settings(database=None))
+        except (re.error, InvalidArgument, NoSuchExample, Unsatisfiable):
+            return None
 
 
 def _number(kind: str, node: dict[str, Any]) -> int | float:

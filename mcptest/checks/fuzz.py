@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check
-from mcptest.checks.calls import call_line
+from mcptest.checks.calls import call_line, needs_task
 from mcptest.findings import NotApplicable
 
 
@@ -25,7 +25,7 @@ def fuzz_blocked(ctx: CheckContext, tool: dict[str, Any]) -> str | None:
     unsafe = [hint for hint in ("destructiveHint", "openWorldHint") if annotations.get(hint) is True]
     if unsafe and not settings.fuzz_all:
         return f"tool {name!r} is annotated {' and '.join(unsafe)}: not fuzzed (opt in with --mcp-fuzz-all)"
-    return None
+    return needs_task(ctx, tool)
 
 
 def regression_test(ctx: CheckContext, tool: str, arguments: dict[str, Any], mode: str) -> str:

@@ -54,7 +54,8 @@ def ids_echoed_exactly(ctx: CheckContext) -> None:
         reply = wire.request(cheap_method(ctx), id=rid)
         got = reply.response.get("id")
         if not same_id(got, rid):
-            raise ctx.violation("BASE-02", f"id {show(rid)} ({type(rid).__name__})", f"id {show(got)}", wire=wire, sent=reply.request)
+            raise ctx.violation("BASE-02", f"id {show(rid)} ({type(rid).__name__})", f"id {show(got)}", wire=wire,
+                                sent=reply.request)
 
 
 @check("BASE-03", "jsonrpc", "responses have exactly one of result/error")
@@ -64,25 +65,36 @@ def result_xor_error(ctx: CheckContext) -> None:
         reply = wire.request(method)
         response = reply.response
         if ("result" in response) == ("error" in response):
-            raise ctx.violation("BASE-03", "exactly one of result or error", show(response), wire=wire, sent=reply.request)
+            raise ctx.violation("BASE-03", "exactly one of result or error", show(response), wire=wire,
+                                sent=reply.request)
         error = response.get("error")
         if "error" in response:
             if not isinstance(error, dict):
                 raise ctx.violation("BASE-03", "error to be an object", show(error), wire=wire, sent=reply.request)
             code = error.get("code")
             if not isinstance(code, int) or isinstance(code, bool) or not isinstance(error.get("message"), str):
-                raise ctx.violation("BASE-03", "error.code an integer and error.message a string", show(error), wire=wire, sent=reply.request)
+                raise ctx.violation("BASE-03", "error.code an integer and error.message a string", show(error),
+                                    wire=wire, sent=reply.request)
 
 
-@check("BASE-04", "jsonrpc", "notifications are never answered", phase="exclusive", order=10)
-def notifications_unanswered(ctx: CheckContext) -> None:
+def _notifications_unanswered(ctx: CheckContext, req_id: str) -> None:
     wire = ctx.exclusive()
     wire.drain()
     wire.notify("notifications/cancelled", {"requestId": "mcptest-never-sent", "reason": "mcptest probe"})
     wire.notify("notifications/mcptest/unknown", {"probe": True})
     stray = after_sentinels(ctx, wire, is_response)
     if stray:
-        raise ctx.violation("BASE-04", "no response to notifications", f"answered with {show(stray[0])}", wire=wire)
+        raise ctx.violation(req_id, "no response to notifications", f"answered with {show(stray[0])}", wire=wire)
+
+
+@check("BASE-04", "jsonrpc", "notifications are never answered", phase="exclusive", order=10)
+def notifications_unanswered(ctx: CheckContext) -> None:
+    _notifications_unanswered(ctx, "BASE-04")
+
+
+@check("BASE-16", "jsonrpc", "notifications are never answered (2024-11-05)", phase="exclusive", order=10)
+def notifications_unanswered_2024(ctx: CheckContext) -> None:
+    _notifications_unanswered(ctx, "BASE-16")
 
 
 def _by_status(ctx: CheckContext, http_checks: str) -> str:
@@ -105,8 +117,10 @@ def _expect_error(ctx: CheckContext, req_id: str, payload: bytes, code: int, wha
     answers = after_sentinels(ctx, wire, is_response)
     errors = [m for m in answers if _is_error(m)]
     if not errors:
-        got = show(answers[0]) if answers else "no answer at all, although later requests were answered (the input was dropped)"
-        raise ctx.violation(req_id, f"an error response {code} with id null for {what}", got, wire=wire, sent=payload.decode())
+        dropped = "no answer at all, although later requests were answered (the input was dropped)"
+        got = show(answers[0]) if answers else dropped
+        raise ctx.violation(req_id, f"an error response {code} with id null for {what}", got, wire=wire,
+                            sent=payload.decode())
     error = errors[0]
     if error["error"].get("code") != code or error.get("id") is not None:
         raise ctx.violation(req_id, f"error code {code} with id null", show(error), wire=wire, sent=payload.decode())
@@ -128,7 +142,8 @@ def method_not_found(ctx: CheckContext) -> None:
     wire = ctx.wire()
     reply = wire.request(UNKNOWN_METHOD, {})
     if reply.error_code != -32601:
-        raise ctx.violation("BASE-07", "error -32601 (Method not found)", show(reply.response), wire=wire, sent=reply.request)
+        raise ctx.violation("BASE-07", "error -32601 (Method not found)", show(reply.response), wire=wire,
+                            sent=reply.request)
 
 
 INVALID_PARAMS = {
@@ -150,19 +165,30 @@ def invalid_params(ctx: CheckContext) -> None:
     for method, params in probes:
         reply = wire.request(method, params)
         if reply.error_code not in accepted:
-            raise ctx.violation("BASE-08", f"{method} with params {show(params)} answered with -32602", show(reply.response), wire=wire, sent=reply.request)
+            raise ctx.violation("BASE-08", f"{method} with params {show(params)} answered with -32602",
+                                show(reply.response), wire=wire, sent=reply.request)
 
 
-@check("BASE-09", "jsonrpc", "unknown members are ignored")
+@check("BASE-09", "jsonrpc", "unknown members are ignored", phase="exclusive", order=35)
 def extra_members_ignored(ctx: CheckContext) -> None:
-    wire = ctx.wire()
+    wire = ctx.exclusive()  # a refusal with id null names no request: on this connection it can only be ours
+    wire.drain()
     params: dict[str, Any] = {"mcptestExtra": 1}
     if wire.envelope is not None:
         params["_meta"] = wire.envelope.meta()
-    message = {"jsonrpc": "2.0", "id": wire.next_id(), "method": cheap_method(ctx), "params": params, "mcptestExtra": True}
-    reply = wire.exchange(message)
+    message = {"jsonrpc": "2.0", "id": wire.next_id(), "method": cheap_method(ctx), "params": params,
+               "mcptestExtra": True}
+    call = wire.begin(message)
+    ordered = ctx.transport == "stdio"  # over HTTP the answer to the POST is the probe's, whatever it holds
+    refusals = after_sentinels(ctx, wire, lambda m: _is_error(m) and m.get("id") is None) if ordered else []
+    if ordered and not call.done:  # two later requests were answered first: a refusal naming no id, or nothing
+        call.abandon()
+        got = f"refused: {show(refusals[0])}" if refusals else "no answer, although later requests were answered"
+        raise ctx.violation("BASE-09", f"a normal {cheap_method(ctx)} result", got, wire=wire, sent=message)
+    reply = call.wait()
     if not reply.ok:
-        raise ctx.violation("BASE-09", "a normal ping result", show(reply.response), wire=wire, sent=message)
+        raise ctx.violation("BASE-09", f"a normal {cheap_method(ctx)} result", show(reply.response), wire=wire,
+                            sent=message)
 
 
 @check("BASE-10", "jsonrpc", "batches are answered at 2025-03-26", phase="exclusive", order=30)
@@ -175,7 +201,8 @@ def batch_at_2025_03_26(ctx: CheckContext) -> None:
     answers = _batch_answers(ctx, wire, batch)
     got = {m.get("id") for m in answers if isinstance(m, dict) and "result" in m}
     if got != set(ids):
-        raise ctx.violation("BASE-10", f"results for both batched pings (ids {ids})", show(answers) if answers else "no answer",
+        raise ctx.violation("BASE-10", f"results for both batched pings (ids {ids})",
+                            show(answers) if answers else "no answer", 
                             wire=wire, sent=batch)
 
 
@@ -183,24 +210,28 @@ def _flatten(messages: list[Any]) -> list[Any]:
     return [m for item in messages for m in (item if isinstance(item, list) else [item])]
 
 
+def _answers_to(wanted: set[Any]) -> Callable[[Any], bool]:
+    """A predicate for a batch's answers: an array, or a response to one of ``wanted``."""
+    return lambda m: isinstance(m, list) or (isinstance(m, dict) and m.get("id") in wanted)
+
+
 def _batch_answers(ctx: CheckContext, wire: Wire, batch: list[dict[str, Any]]) -> list[Any]:
     if isinstance(wire, HttpWire):
         return _flatten(wire.post(batch).messages)
     wanted = {m["id"] for m in batch}
     wire.send(batch)
-    return _flatten(after_sentinels(ctx, wire, lambda m: isinstance(m, list) or (isinstance(m, dict) and m.get("id") in wanted)))
+    answers = after_sentinels(ctx, wire, _answers_to(wanted))
+    return _flatten(answers)
 
 
 @check("BASE-11", "jsonrpc", "batches are rejected outside 2025-03-26", phase="exclusive", order=31)
 def batch_rejected(ctx: CheckContext) -> None:
-    if ctx.version in BATCHING:
-        raise NotApplicable(f"{ctx.version} requires batch support; batches are allowed there")
     if ctx.transport != "stdio":
         raise NotApplicable(_by_status(ctx, "HTTP-11"))
     wire = ctx.exclusive()
     wire.drain()
     first, second = wire.next_id(), wire.next_id()
-    batch = [{"jsonrpc": "2.0", "id": first, "method": cheap_method(ctx)}, {"jsonrpc": "2.0", "id": second, "method": cheap_method(ctx)}]
+    batch = [{"jsonrpc": "2.0", "id": rid, "method": cheap_method(ctx)} for rid in (first, second)]
     if wire.envelope is not None:
         for message in batch:
             message["params"] = {"_meta": wire.envelope.meta()}
@@ -208,10 +239,12 @@ def batch_rejected(ctx: CheckContext) -> None:
     answers = after_sentinels(ctx, wire, lambda m: isinstance(m, list) or is_response(m))
     processed = [a for a in _flatten(answers) if isinstance(a, dict) and "result" in a]
     if processed:
-        raise ctx.violation("BASE-11", "the batch rejected (-32600), not executed", show(processed[0]), wire=wire, sent=batch)
+        raise ctx.violation("BASE-11", "the batch rejected (-32600), not executed", show(processed[0]), wire=wire,
+                            sent=batch)
     if not any(_is_error(a) for a in _flatten(answers)):
         raise ctx.violation("BASE-11", "an Invalid Request error (-32600) for the batch",
-                            "no answer at all, although later requests were answered (silently dropped)", wire=wire, sent=batch)
+                            "no answer at all, although later requests were answered (silently dropped)", wire=wire,
+                            sent=batch)
 
 
 CAPABILITY_METHODS = {
@@ -219,7 +252,8 @@ CAPABILITY_METHODS = {
     "resources": ("resources/list", {}),
     "prompts": ("prompts/list", {}),
     "logging": ("logging/setLevel", {"level": "info"}),
-    "completions": ("completion/complete", {"ref": {"type": "ref/prompt", "name": "mcptest"}, "argument": {"name": "a", "value": ""}}),
+    "completions": ("completion/complete",
+                    {"ref": {"type": "ref/prompt", "name": "mcptest"}, "argument": {"name": "a", "value": ""}}),
 }
 
 
@@ -235,4 +269,5 @@ def undeclared_capabilities(ctx: CheckContext) -> None:
     for cap, (method, params) in absent:
         reply = wire.request(method, params)
         if reply.error_code != -32601:
-            raise ctx.violation("BASE-12", f"{method} answered with -32601 since {cap!r} is not declared", show(reply.response), wire=wire, sent=reply.request)
+            raise ctx.violation("BASE-12", f"{method} answered with -32601 since {cap!r} is not declared",
+                                show(reply.response), wire=wire, sent=reply.request)

@@ -26,7 +26,8 @@ def initialize_result(ctx: CheckContext) -> None:
     if isinstance(info, dict) and not isinstance(info.get("version"), str):
         problems.append("serverInfo.version: required string")
     if problems:
-        raise ctx.violation("LIFE-01", "protocolVersion, capabilities and serverInfo{name, version}", "; ".join(problems),
+        raise ctx.violation("LIFE-01", "protocolVersion, capabilities and serverInfo{name, version}",
+                            "; ".join(problems), 
                             sent={"method": "initialize"})
 
 
@@ -35,14 +36,16 @@ def supported_version_echoed(ctx: CheckContext) -> None:
     offered, answered = ctx.surface.offered, ctx.surface.answered
     if answered not in HANDSHAKE:
         raise ctx.violation("LIFE-02", f"a protocol version the server supports (one of {', '.join(HANDSHAKE)})",
-                            f"{show(answered)} when offered {offered}", sent={"method": "initialize", "params": _init_params(offered)})
+                            f"{show(answered)} when offered {offered}",
+                            sent={"method": "initialize", "params": _init_params(offered)})
     if answered == offered:
         return  # the offered version was echoed: the sentence's case
     wire = ctx.pristine()  # the server chose another version: offered that one, it must echo it
     reply = wire.initialize(answered)
     got = reply.result.get("protocolVersion") if reply.ok and isinstance(reply.result, dict) else reply.response
     if got != answered:
-        raise ctx.violation("LIFE-02", f"{answered} echoed, since the server answered {answered} when offered {offered}",
+        raise ctx.violation("LIFE-02",
+                            f"{answered} echoed, since the server answered {answered} when offered {offered}", 
                             show(got), wire=wire, sent=reply.request)
 
 
@@ -53,7 +56,8 @@ def unsupported_version_counter_offer(ctx: CheckContext) -> None:
     if reply.ok:
         got = reply.result.get("protocolVersion") if isinstance(reply.result, dict) else None
         if got == BOGUS_VERSION or got not in HANDSHAKE:
-            raise ctx.violation("LIFE-03", "another version the server supports, or an error", f"protocolVersion {show(got)}",
+            raise ctx.violation("LIFE-03", "another version the server supports, or an error",
+                                f"protocolVersion {show(got)}", 
                                 wire=wire, sent=reply.request)
 
 
@@ -70,11 +74,13 @@ def requests_before_initialize(ctx: CheckContext) -> None:
     wire = ctx.pristine()
     early = wire.request(method, {})
     if early.ok:
-        raise ctx.violation("LIFE-04", f"an error for {method} sent before initialize", f"it was served: {show(early.response)}",
+        raise ctx.violation("LIFE-04", f"an error for {method} sent before initialize",
+                            f"it was served: {show(early.response)}", 
                             wire=wire, sent=early.request)
     late = wire.initialize(ctx.version)
     if not late.ok:
-        raise ctx.violation("LIFE-04", "initialize to still work after the early request", show(late.response), wire=wire)
+        raise ctx.violation("LIFE-04", "initialize to still work after the early request", show(late.response),
+                            wire=wire)
 
 
 @check("LIFE-05", "lifecycle", "ping works before initialize", phase="pristine", order=0)
@@ -89,7 +95,8 @@ def ping_before_initialize(ctx: CheckContext) -> None:
 @check("LIFE-08", "lifecycle", "declared capabilities work")
 def declared_capabilities_work(ctx: CheckContext) -> None:
     caps = ctx.surface.capabilities
-    for name, flags in (("tools", ("listChanged",)), ("resources", ("subscribe", "listChanged")), ("prompts", ("listChanged",))):
+    for name, flags in (("tools", ("listChanged",)), ("resources", ("subscribe", "listChanged")),
+                        ("prompts", ("listChanged",))):
         value = caps.get(name)
         if name in caps and not isinstance(value, dict):
             raise ctx.violation("LIFE-08", f"capabilities.{name} to be an object", show(value))
@@ -119,3 +126,20 @@ def exits_on_stdin_close(ctx: CheckContext) -> None:
         raise ctx.violation("LIFE-09", f"the process to exit within {SHUTDOWN_GRACE:g} s after its stdin was closed",
                             "it was still running (mcptest then stopped it with SIGTERM)", wire=wire)
     wire.wait_closed(SHUTDOWN_GRACE)  # type: ignore[attr-defined]
+
+
+@check("LIFE-10", "lifecycle", "a second initialize on a ready connection", phase="exclusive", order=990)
+def second_initialize(ctx: CheckContext) -> None:
+    wire = ctx.exclusive()
+    session = getattr(wire, "session_id", None)
+    reply = wire.request("initialize", _init_params(ctx.version), envelope=False)
+    if session is not None and getattr(wire, "session_id", None) != session:
+        return  # over HTTP the server opened a new session for it: no second initialize within one session
+    after = wire.request("ping")
+    if not after.ok:
+        raise ctx.violation("LIFE-10", "the connection still served after a second initialize",
+                            f"ping answered {show(after.response)}", wire=wire, sent=reply.request)
+    if reply.ok:
+        got = reply.result.get("protocolVersion") if isinstance(reply.result, dict) else None
+        raise ctx.violation("LIFE-10", "an error for initialize on a connection whose initialization phase is over",
+                            f"it was accepted again (protocolVersion {show(got)})", wire=wire, sent=reply.request)

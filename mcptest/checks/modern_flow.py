@@ -9,6 +9,7 @@ from mcptest.checks.base import CheckContext, check, show
 from mcptest.checks.calls import callable_tool, safe_tools, slow_call
 from mcptest.findings import NotApplicable
 from mcptest.wire import HttpWire, RequestTimeout, Wire
+from mcptest.wire.base import WireError
 from mcptest.wire.envelope import LOG_LEVEL_KEY
 
 AREA = "modern"
@@ -147,7 +148,12 @@ def closed_stream(ctx: CheckContext) -> None:
     else:
         raise NotApplicable("the slow call sent no notification before its answer, so no open stream could be closed")
     # the same call again, answered no sooner than the closed one would have been: the server had time to notice
-    for after in (wire.request("tools/call", slow.params()), wire.request("server/discover", {})):
+    for method, params in (("tools/call", slow.params()), ("server/discover", {})):
+        try:
+            after = wire.request(method, params)
+        except WireError as exc:
+            raise ctx.violation("MHTTP-15", "the server to keep serving after a client closed a response stream",
+                                f"{method} then failed: {exc}", wire=wire, sent=body, transient="crash") from None
         if not after.ok:
             raise ctx.violation("MHTTP-15", "the server to keep serving after a client closed a response stream",
                                 show(after.response), wire=wire, sent=body, transient="crash")

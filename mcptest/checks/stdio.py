@@ -6,7 +6,8 @@ import json
 
 from mcptest.checks.base import CheckContext, check, show
 from mcptest.findings import NotApplicable
-from mcptest.wire import StdioWire
+from mcptest.wire import RequestTimeout, StdioWire
+from mcptest.wire.base import ServerGone
 
 NON_ASCII_ID = "mcptest-h\u00e9llo-\u2713-\u65e5\u672c-\U0001f600"
 
@@ -39,7 +40,8 @@ def clean_stdout(ctx: CheckContext) -> None:
         if wire.garbage and _joined_json(wire.garbage) is None:
             lines = sum(w.lines for w in wires)
             raise ctx.violation("STDIO-01", "only JSON-RPC messages on stdout",
-                                f"{len(wire.garbage)} other line(s) from one server process, first: {show(wire.garbage[0], 200)} "
+                                f"{len(wire.garbage)} other line(s) from one server process, first: "
+                                f"{show(wire.garbage[0], 200)} "
                                 f"({lines} stdout lines read from {len(wires)} processes)", wire=wire)
 
 
@@ -49,7 +51,8 @@ def one_message_per_line(ctx: CheckContext) -> None:
         spread = wire.multiline or ([joined] if (joined := _joined_json(wire.garbage)) else [])
         if spread:
             raise ctx.violation("STDIO-02", "each message on one line, without embedded newlines",
-                                f"{len(spread)} message(s) spread over several lines, first: {show(spread[0], 200)}", wire=wire)
+                                f"{len(spread)} message(s) spread over several lines, first: {show(spread[0], 200)}",
+                                wire=wire)
 
 
 @check("STDIO-03", "stdio", "UTF-8 round-trips")
@@ -60,5 +63,43 @@ def utf8_round_trip(ctx: CheckContext) -> None:
 
     reply = wire.request(cheap_method(ctx), id=NON_ASCII_ID)
     if reply.response.get("id") != NON_ASCII_ID:
-        raise ctx.violation("STDIO-03", f"the UTF-8 id {NON_ASCII_ID!r} echoed unchanged", show(reply.response.get("id")),
+        raise ctx.violation("STDIO-03", f"the UTF-8 id {NON_ASCII_ID!r} echoed unchanged",
+                            show(reply.response.get("id")), 
                             wire=wire, sent=reply.request)
+
+
+@check("STDIO-04", "stdio", "stderr carries UTF-8 text", phase="observe")
+def stderr_is_utf8(ctx: CheckContext) -> None:
+    ctx.require_transport("stdio")
+    processes = [w.process for w in ctx.handle.observer.wires("stdio") if isinstance(w, StdioWire)]
+    lines = [line for process in processes for line in process.stderr_tail(200)]
+    if not lines:
+        raise NotApplicable("the server wrote nothing to stderr, so there is nothing to judge")
+    mangled = [line for line in lines if "\ufffd" in line]
+    if mangled:
+        raise ctx.violation("STDIO-04", "UTF-8 strings on stderr",
+                            f"{len(mangled)} of the last {len(lines)} stderr lines are not valid UTF-8 (shown with "
+                            f"U+FFFD), first: {show(mangled[0], 200)}")
+
+
+SPLIT_ID = "mcptest-split-line"
+
+
+@check("STDIO-05", "stdio", "a message split over two lines is refused, the server keeps serving",
+       phase="exclusive", order=25)
+def split_message_refused(ctx: CheckContext) -> None:
+    ctx.require_transport("stdio")
+    from mcptest.checks.jsonrpc import after_sentinels, cheap_method
+
+    wire = ctx.exclusive()
+    wire.drain()
+    payload = f'{{"jsonrpc": "2.0", "id": "{SPLIT_ID}",\n"method": "{cheap_method(ctx)}"}}\n'.encode()
+    wire.send(payload)
+    try:
+        after_sentinels(ctx, wire, lambda _: False)
+    except ServerGone as exc:
+        raise ctx.violation("STDIO-05", "an error or no answer for the two fragments, then normal service",
+                            f"the server exited: {exc}", wire=wire, sent=payload.decode()) from None
+    except RequestTimeout as exc:
+        raise ctx.violation("STDIO-05", "an error or no answer for the two fragments, then normal service",
+                            f"later requests went unanswered: {exc}", wire=wire, sent=payload.decode()) from None

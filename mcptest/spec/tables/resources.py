@@ -85,6 +85,20 @@ TABLE = (
         note="The declared flag says subscribing works; refusing it contradicts the server's own declaration.",
     ),
     Requirement(
+        "RES-09",
+        "SHOULD",
+        H,
+        "schema",
+        "notifications/resources/updated only for a URI (or a sub-resource of one) the client subscribed to.",
+        "This should only be sent if the client previously sent a resources/subscribe request.",
+        section="ResourceUpdatedNotification",
+        source="schema",
+        schema=("ResourceUpdatedNotification",),
+        note="The schema's lowercase 'should' (a recommendation). Its params say the URI 'might be a sub-resource of "
+        "the one that the client actually subscribed to', so a URI under a subscribed one counts as subscribed. "
+        "RES-05 covers subscribe and unsubscribe themselves.",
+    ),
+    Requirement(
         "RES-06",
         "MUST",
         H,

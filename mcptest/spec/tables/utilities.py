@@ -77,6 +77,17 @@ TABLE = (
         section="Error Handling",
     ),
     Requirement(
+        "LOG-05",
+        "MUST",
+        ALL,
+        _LOG,
+        "A server that sends notifications/message declares the logging capability.",
+        "Servers that emit log message notifications MUST declare the `logging` capability:",
+        section="Capabilities",
+        note="The capability-negotiation sentence of the logging page; BASE-12 covers the other direction (a "
+        "logging/setLevel served without the capability).",
+    ),
+    Requirement(
         "COMP-01",
         "MUST",
         since("2025-03-26"),
