@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcptest.checks.base import CheckContext, check
 from mcptest.checks.calls import call_line
 from mcptest.findings import NotApplicable
+
+if TYPE_CHECKING:
+    from mcptest.fuzz.runner import FuzzStats
 
 
 def fuzz_blocked(ctx: CheckContext, tool: dict[str, Any]) -> str | None:
@@ -39,8 +42,9 @@ def regression_test(ctx: CheckContext, tool: str, arguments: dict[str, Any], mod
     )
 
 
-def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> None:
-    """Fuzz ``tool`` in ``mode``; raises NotApplicable or a Violation naming the minimal failing input."""
+def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzStats:
+    """Fuzz ``tool`` in ``mode`` within the budget; raises NotApplicable or a Violation naming the minimal failing
+    input, else returns what ran (``stats.summary()``: e.g. "12 of 25 examples within the 5 s budget")."""
     from mcptest.fuzz.runner import fuzz_tool
     from mcptest.fuzz.schema import UnsupportedSchema
 
@@ -49,15 +53,15 @@ def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> None:
         raise NotApplicable(blocked)
     seed = ctx.settings.seed or 0
     try:
-        failure, _ = fuzz_tool(ctx, tool, mode, examples=ctx.settings.fuzz_examples, seed=seed)  # type: ignore[arg-type]
+        failure, stats = fuzz_tool(ctx, tool, mode, examples=ctx.settings.fuzz_examples, seed=seed)  # type: ignore[arg-type]
     except UnsupportedSchema as exc:
         raise NotApplicable(f"cannot generate {mode} arguments: {exc.reason}") from None
     if failure is None:
-        return
+        return stats
     req = "FUZZ-01" if mode == "valid" else "FUZZ-02"
     broken = f" ({failure.mutation})" if failure.mutation else ""
     actual = (f"{failure.kind}: {failure.detail}\n  minimal input{broken}: {json.dumps(failure.arguments)}\n"
-              f"  seed: --mcp-seed {seed} (tool seed derived from it)\n  reproduce by hand: {call_line(ctx, failure.tool, failure.arguments)}\n"
+              f"  seed: --mcp-seed {seed} (tool seed derived from it); {stats.summary()}\n  reproduce by hand: {call_line(ctx, failure.tool, failure.arguments)}\n"
               f"  regression test:\n{regression_test(ctx, failure.tool, failure.arguments, mode)}")
     expected = "a tool result for every schema-valid input" if mode == "valid" else "an isError result or -32602 for every invalid input"
     raise ctx.violation(req, expected, actual, sent={"name": failure.tool, "arguments": failure.arguments})
