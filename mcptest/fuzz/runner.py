@@ -135,8 +135,8 @@ class _Run:
         self.passed: set[str] = set()
         self.hints: dict[str, FuzzFailure] = {}
         self.confirmed: dict[str, FuzzFailure] = {}
-        single = tool_arguments(tool) if mode == "valid" else invalid_tool_arguments(tool).filter(_strict)
-        self.strategy = st.lists(single, min_size=1, max_size=BATCH)
+        self.single = tool_arguments(tool) if mode == "valid" else invalid_tool_arguments(tool).filter(_strict)
+        self.strategy = st.lists(self.single, min_size=1, max_size=BATCH, unique_by=_key)
 
     def execute(self, seed: int) -> tuple[FuzzFailure | None, FuzzStats]:
         started = self.budget.clock()
@@ -273,6 +273,10 @@ class _Run:
 def _falsify(failure: FuzzFailure) -> None:
     """Raise the failure from one place: Hypothesis tells bugs apart by where they were raised."""
     raise _Falsified(failure)
+
+
+def _key(value: Any) -> str:
+    return canonical_json(_item(value)[0])
 
 
 def _strict(mutation: Mutation) -> bool:
