@@ -15,6 +15,7 @@ from hypothesis_jsonschema import from_schema
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 
+from mcptest.fuzz.unevaluated import resolve_unevaluated
 from mcptest.fuzz.schema import (
     MODERN_DIALECTS,
     UnsupportedSchema,
@@ -41,9 +42,9 @@ _EXTRA_FORMATS: dict[str, st.SearchStrategy[str]] = {
         "P{}DT{}H{}M{}S".format, st.integers(0, 999), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)
     ),
 }
-# Keywords that evaluate properties/items, after which `unevaluated*` is no longer a plain `additional*`.
-_APPLICATORS = ("allOf", "anyOf", "oneOf", "if", "then", "else", "$ref", "dependentSchemas", "not")
-_DROPPED = ("$schema", "minContains", "maxContains", "contentSchema", "unevaluatedProperties", "unevaluatedItems")
+_DROPPED = ("$schema", "contentSchema", "unevaluatedProperties", "unevaluatedItems")
+# Kept under private names hypothesis-jsonschema ignores, for our own array builder (the validator enforces them).
+_RENAMED = {"minContains": "x-mcptest-minContains", "maxContains": "x-mcptest-maxContains"}
 _OBJECT_KEYWORDS = (
     "properties", "patternProperties", "additionalProperties", "required", "minProperties", "maxProperties",
     "propertyNames", "dependencies", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
@@ -57,6 +58,7 @@ _PLAIN_POSITIONS = (
 _ANNOTATION_KEYS = frozenset(("type", "title", "description", "default", "examples", "$comment", "deprecated"))
 _PLAIN_OBJECT_KEYS = _ANNOTATION_KEYS | {"properties", "required", "additionalProperties"}
 _PLAIN_ARRAY_KEYS = _ANNOTATION_KEYS | {"items", "minItems", "maxItems", "uniqueItems"}
+_CONTAINS_ARRAY_KEYS = _PLAIN_ARRAY_KEYS | {"contains", "x-mcptest-minContains", "x-mcptest-maxContains"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -218,6 +220,8 @@ def _build(node: Any) -> st.SearchStrategy[Any]:
                 {name: built[name] for name in built if name in required},
                 optional={name: built[name] for name in built if name not in required},
             )
+    if _is_plain(node, "array", _CONTAINS_ARRAY_KEYS) and "contains" in node:
+        return _contains_array(node)
     if _is_plain(node, "array", _PLAIN_ARRAY_KEYS) and isinstance(node.get("items", {}), (dict, bool)):
         items = _build(node.get("items", {}))
         low, high = node.get("minItems", 0), node.get("maxItems")
@@ -228,6 +232,26 @@ def _build(node: Any) -> st.SearchStrategy[Any]:
     return from_schema(node, custom_formats=_EXTRA_FORMATS)
 
 
+def _contains_array(node: dict[str, Any]) -> st.SearchStrategy[list[Any]]:
+    """An array with `contains` and `minContains`/`maxContains`: so many matching items, the rest not matching."""
+    items = node.get("items", {})
+    low = node.get("x-mcptest-minContains", 1)
+    high = node.get("x-mcptest-maxContains")
+    size = node.get("maxItems")
+    matching = _build({"allOf": [items, node["contains"]]})
+    other = _build({"allOf": [items, {"not": node["contains"]}]})
+    hits = st.lists(matching, min_size=low, max_size=min(x for x in (high, size, low + 5) if x is not None))
+    rest = st.lists(other, min_size=max(0, node.get("minItems", 0) - low), max_size=5)
+    return st.tuples(hits, rest, st.randoms(use_true_random=False)).map(_interleave)
+
+
+def _interleave(parts: tuple[list[Any], list[Any], Any]) -> list[Any]:
+    hits, rest, random = parts
+    merged = hits + rest
+    random.shuffle(merged)
+    return merged
+
+
 def _is_plain(node: Any, kind: str, allowed: frozenset[str]) -> bool:
     return isinstance(node, dict) and node.get("type") == kind and all(key in allowed for key in node)
 
@@ -235,41 +259,24 @@ def _is_plain(node: Any, kind: str, allowed: frozenset[str]) -> bool:
 def _translate(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
-    kept = {key: value for key, value in node.items() if key not in _DROPPED}
+    node = resolve_unevaluated(node)
+    kept = {_RENAMED.get(key, key): value for key, value in node.items() if key not in _DROPPED}
     out = map_subschemas(kept, lambda _, sub: _translate(sub))
     if "prefixItems" in out:
         prefix = out.pop("prefixItems")
         if "items" in out:
             out["additionalItems"] = out.pop("items")
         out["items"] = prefix
-    dependencies: dict[str, Any] = out.pop("dependentSchemas", {})
-    for name, required in out.pop("dependentRequired", {}).items():
-        both = name in dependencies
-        dependencies[name] = {"allOf": [dependencies[name], {"required": required}]} if both else required
-    if dependencies:
-        out["dependencies"] = {**out.get("dependencies", {}), **dependencies}
-    applicators = {key for key in _APPLICATORS if key in node}
-    if not applicators and "unevaluatedItems" in node and "items" not in node:
-        out["additionalItems" if "prefixItems" in node else "items"] = _translate(node["unevaluatedItems"])
-    if "unevaluatedProperties" in node and "additionalProperties" not in node and applicators <= {"allOf"}:
-        _unevaluated_as_additional(node, out)
+    dependent = out.pop("dependentRequired", {})
+    if dependent:
+        out["dependencies"] = {**out.get("dependencies", {}), **dependent}
+    # Each dependent schema as "absent, or present with the schema": the generator merges the schema's constraints
+    # into the properties it draws (a `dependencies` schema would only filter).
+    choices = [{"anyOf": [{"properties": {name: False}}, {"required": [name], "allOf": [sub]}]}
+               for name, sub in out.pop("dependentSchemas", {}).items()]
+    if choices:
+        out["allOf"] = [*out.get("allOf", []), *choices]
     return out
-
-
-def _unevaluated_as_additional(node: dict[str, Any], out: dict[str, Any]) -> None:
-    """Turn `unevaluatedProperties` into `additionalProperties` when only plain `allOf` parts evaluate names.
-
-    Without applicators the two mean the same; with `allOf` parts that have no applicators of their own, the
-    evaluated names are exactly those the parts declare, so they are declared (unconstrained) beside it.
-    """
-    parts = node.get("allOf", [])
-    if not all(isinstance(part, dict) and not any(key in part for key in _APPLICATORS) for part in parts):
-        return
-    for keyword in ("properties", "patternProperties"):
-        names = {name for part in parts for name in part.get(keyword, {})}
-        if names:
-            out[keyword] = {**{name: {} for name in names}, **out.get(keyword, {})}
-    out["additionalProperties"] = _translate(node["unevaluatedProperties"])
 
 
 def _close(node: Any, *, closable: bool) -> Any:
