@@ -84,20 +84,29 @@ def call_and_judge(ctx: CheckContext, tool: dict[str, Any], arguments: dict[str,
     def failed(kind: str, detail: str) -> FuzzFailure:
         return FuzzFailure(name, mode, kind, arguments, detail, mutation)
 
+    reply, failure = call_tool(ctx, name, arguments, clock, failed)
+    if reply is None:
+        return failure, False
+    if mode == "invalid":
+        return judge_invalid(reply, failed), False
+    return judge_valid(tool, reply, failed)
+
+
+def call_tool(ctx: CheckContext, name: str, arguments: dict[str, Any], clock: CallClock,
+              failed: Any) -> tuple[Reply | None, FuzzFailure | None]:
+    """Send one tools/call; (reply, None), or (None, the crash/hang failure) after dropping the wire."""
     wire = ctx.wire()
     started = time.monotonic()
     try:
         reply = wire.request("tools/call", {"name": name, "arguments": arguments}, timeout=clock.bound())
     except RequestTimeout as exc:
         ctx.reset_wire()
-        return failed("hang", f"no answer within {exc.timeout:g} s"), False
+        return None, failed("hang", f"no answer within {exc.timeout:g} s")
     except WireError as exc:
         ctx.reset_wire()
-        return failed("crash", str(exc)), False
+        return None, failed("crash", str(exc))
     clock.answered(time.monotonic() - started)
-    if mode == "invalid":
-        return judge_invalid(reply, failed), False
-    return judge_valid(tool, reply, failed)
+    return reply, None
 
 
 def judge_invalid(reply: Reply, failed: Any) -> FuzzFailure | None:
