@@ -36,6 +36,9 @@ LISTS = {"tools": ("tools/list", "tools"), "resources": ("resources/list", "reso
          "prompts": ("prompts/list", "prompts")}
 MAX_READS = 20
 MAX_PAGES = 20
+SHRINK_SEQUENCES = 150
+SHRINK_SECONDS = 60.0
+"""Shrinking bounds: every candidate sequence restarts the server (~0.5 s for a Python stdio server)."""
 ANNOUNCE_WAIT = 1.0
 """Seconds to wait for a list_changed notification after a listing was seen to change without one."""
 
@@ -85,7 +88,7 @@ class _Broken(AssertionError):
 
 
 def run_stateful(ctx: CheckContext, *, steps: int = 10, budget: float | None = None, seed: int | None = None,
-                 unsafe: bool | None = None) -> StatefulResult:
+                 unsafe: bool | None = None, shrink_seconds: float = SHRINK_SECONDS) -> StatefulResult:
     """Drive sequences of the server's tool calls and check the invariants after every step.
 
     Args:
@@ -94,6 +97,7 @@ def run_stateful(ctx: CheckContext, *, steps: int = 10, budget: float | None = N
         budget: search seconds (default ``fuzz_budget`` from the settings).
         seed: the run's seed (default ``settings.seed`` or 0).
         unsafe: also call tools annotated destructiveHint/openWorldHint (default ``settings.fuzz_all``).
+        shrink_seconds: how long a found failure may be shrunk.
 
     Returns:
         The result; ``failure`` holds the minimal sequence when an invariant broke.
@@ -103,7 +107,7 @@ def run_stateful(ctx: CheckContext, *, steps: int = 10, budget: float | None = N
     """
     allow_unsafe = bool(getattr(ctx.settings, "fuzz_all", False)) if unsafe is None else unsafe
     seconds = fuzz_budget(ctx.settings) if budget is None else budget
-    driver = _Driver(ctx, allow_unsafe, Budget(seconds), steps)
+    driver = _Driver(ctx, allow_unsafe, Budget(seconds), steps, shrink_seconds)
     started = time.monotonic()
     try:
         driver.run(seed if seed is not None else (getattr(ctx.settings, "seed", None) or 0))
@@ -115,11 +119,11 @@ def run_stateful(ctx: CheckContext, *, steps: int = 10, budget: float | None = N
 class _Driver:
     """The tools, the invariants and the bookkeeping shared by every sequence of one run."""
 
-    def __init__(self, ctx: CheckContext, unsafe: bool, budget: Budget, steps: int) -> None:
+    def __init__(self, ctx: CheckContext, unsafe: bool, budget: Budget, steps: int, shrink_seconds: float) -> None:
         self.ctx, self.budget, self.max_steps = ctx, budget, steps
         self.result = StatefulResult(budget=budget.seconds)
         self.clock = CallClock(ctx.timeout)
-        self.shrink = ShrinkAllowance()
+        self.shrink = ShrinkAllowance(calls=SHRINK_SEQUENCES, seconds=shrink_seconds)
         self.tools: list[dict[str, Any]] = []
         self.strategies: list[st.SearchStrategy[dict[str, Any]]] = []
         for tool in ctx.surface.items("tools"):
@@ -141,6 +145,7 @@ class _Driver:
         self.announced: set[str] = set()
         self.searching = True
         self.halted = False
+        self.fed: set[str] = set()
 
     # -- a sequence -----------------------------------------------------------------------------------------
 
@@ -148,6 +153,7 @@ class _Driver:
         """Start a sequence on a fresh server, unless the budget (or the shrink allowance) is spent: then the
         sequence's first step ends the run (raising in a state machine's constructor confuses Hypothesis)."""
         self.steps = []
+        self.fed = set()
         self.halted = (self.searching and self.budget.spent()) or (not self.searching and not self.shrink.take())
         if self.halted:
             self.result.cut_by_budget |= self.searching
@@ -184,7 +190,9 @@ class _Driver:
         listed = self._list_all()
         self._check_announced(listed)
         observed += self._check_readable(listed.get("resources", []), origin)
-        return observed
+        fresh = [item for item in observed if repr(item.value) not in self.fed and len(str(item.value)) > 1]
+        self.fed.update(repr(item.value) for item in fresh)  # each value enters the bundle once: shrinking
+        return fresh  # then removes steps without shifting what later steps refer to
 
     # -- invariants -----------------------------------------------------------------------------------------
 

@@ -80,10 +80,13 @@ def test_formats_are_generated_valid() -> None:
 
 
 def test_free_form_values_never_carry_lone_surrogates() -> None:
-    for args in _draws({"type": "object", "additionalProperties": {"type": "array", "items": {}}}, examples=25):
-        for text in _strings(args):
-            text.encode("utf-8")  # a lone surrogate cannot be sent as JSON text
-        json.dumps(args, allow_nan=False)
+    texts = [text for args in _draws({"type": "object", "additionalProperties": {"type": "array", "items": {}}},
+                                     examples=60) for text in _strings(args)]
+    assert len(texts) >= 10, "free-form values drew almost no strings: the property below would be vacuous"
+    assert any(any(ord(c) > 127 for c in text) for text in texts), "no non-ASCII text drawn at all"
+    for text in texts:
+        assert not any(0xD800 <= ord(c) <= 0xDFFF for c in text), f"lone surrogate in {text!r}"
+        text.encode("utf-8")  # what a client must be able to put on the wire
 
 
 def test_accepts_sdk_tools_wire_dicts_and_bare_schemas_and_caches_per_schema() -> None:
