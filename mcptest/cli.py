@@ -26,6 +26,8 @@ def _suite_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", help="write the findings as JSON")
     parser.add_argument("--html", metavar="FILE", help="write the findings as HTML")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--sarif", metavar="FILE", help="write the findings as SARIF 2.1.0 (GitHub code scanning)")
+    parser.add_argument("--baseline", metavar="FILE", help="accepted findings (YAML): listed ones do not fail the run")
     parser.add_argument("-k", metavar="EXPR", help="only run checks matching this pytest -k expression (e.g. TOOL-05)")
 
 
@@ -48,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("tool", help="the tool name")
     call.add_argument("arguments", nargs="?", default="{}", help="the arguments as a JSON object (default {})")
     _target_args(sub.add_parser("list", help="list a server's tools, resources, templates and prompts"))
+    baseline_help = "print a baseline that accepts every current finding (> mcp-baseline.yaml)"
+    _target_args(sub.add_parser("baseline", help=baseline_help))
     sub.add_parser("checks", help="list every check with its requirement, level and spec section")
     return parser
 
@@ -72,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "baseline":
+            return _baseline(args)
         return _checks()
     except WireError as exc:  # the server died or went silent during the command: that is its failure
         print(f"mcptest: the server failed: {exc}", file=sys.stderr)
@@ -92,7 +98,8 @@ def _run_suite(args: argparse.Namespace) -> int:
 
     suite_dir = Path(mcptest.suite.__file__).parent
 
-    command = [str(suite_dir), "--mcp-server", args.target, "--mcp-timeout", str(args.timeout), "-q"]
+    # --mcp-server=VALUE as one word: a separate path word would move pytest's rootdir (see mcptest.rootdir)
+    command = [str(suite_dir), f"--mcp-server={args.target}", "--mcp-timeout", str(args.timeout), "-q"]
     command += ["-c", str(suite_dir / "cli.ini"), "--rootdir", str(suite_dir), "-p", "no:cacheprovider"]
     if args.launch:
         command += ["--mcp-launch", args.launch]
@@ -108,6 +115,10 @@ def _run_suite(args: argparse.Namespace) -> int:
         command += ["--mcp-report-html", args.html]
     if args.junit:
         command += ["--junitxml", args.junit]
+    if args.sarif:
+        command += ["--mcp-report-sarif", args.sarif]
+    if args.baseline:
+        command += ["--mcp-baseline", args.baseline]
     selection = [args.k] if args.k else []
     if args.command == "fuzz":
         selection.append("fuzz")
@@ -119,7 +130,10 @@ def _run_suite(args: argparse.Namespace) -> int:
             command += ["--mcp-seed", str(args.seed)]
     if selection:
         command += ["-k", " and ".join(f"({s})" for s in selection)]
-    return int(pytest.main(command + args.pytest_args))
+    from mcptest.rootdir import invoked_from
+
+    with invoked_from(suite_dir) as back_home:  # test ids relative to the suite: test_jsonrpc.py::test_jsonrpc[BASE-07]
+        return int(pytest.main(command + args.pytest_args, plugins=[back_home]))
 
 
 def _open(args: argparse.Namespace):  # noqa: ANN202 - returns (handle, wire)
@@ -170,6 +184,25 @@ def _list(args: argparse.Namespace) -> int:
                 print(f"  {name}  {str(item.get('description') or '').splitlines()[0][:80] if item.get('description') else ''}")
     finally:
         handle.close()
+    return 0
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from mcptest.report.baseline import dump_baseline
+    from mcptest.runner import run_all
+
+    settings = Settings(server=args.target, launch=args.launch, header=tuple(args.header), timeout=args.timeout,
+                        docker_port=args.docker_port)
+    run = run_all(settings)
+    try:
+        if run.error:
+            print(f"mcptest: error: the server could not be started: {run.error}", file=sys.stderr)
+            return 4
+        sys.stdout.write(dump_baseline(run.findings, args.target))
+    finally:
+        run.close()
+    problems = sum(f.outcome in ("fail", "warn") for f in run.findings)
+    print(f"mcptest: {problems} finding(s) of {len(run.findings)} checks written as baseline entries", file=sys.stderr)
     return 0
 
 

@@ -1,9 +1,12 @@
-"""Open raw wires to a target: start processes, launch HTTP servers, restart what crashed."""
+"""Open raw wires to a target: the one place that dispatches on its kind, starts what must run, restarts what died."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
+import threading
+from typing import Any
 from urllib.parse import urlsplit
 
 from mcptest.launch.process import LaunchError, ServerProcess
@@ -11,10 +14,12 @@ from mcptest.launch.wait import free_port, port_open, wait_until
 from mcptest.settings import Settings
 from mcptest.target import Target, parse_header, parse_target
 from mcptest.wire import HttpWire, StdioWire, Wire
+from mcptest.wire.base import Observer
+from mcptest.wire.client import ClientBehaviour
 
 
 def target_from_settings(settings: Settings, env: dict[str, str] | None = None) -> Target:
-    """Build the Target described by ``settings`` (``server``, ``launch``, ``header``)."""
+    """Build the Target described by ``settings`` (``server``, ``launch``, ``header``), parsed once."""
     if not settings.server:
         raise LaunchError("no MCP server given: pass --mcp-server TARGET (or set mcp_server / MCPTEST_SERVER)")
     headers = tuple(parse_header(h) for h in settings.header)
@@ -24,28 +29,43 @@ def target_from_settings(settings: Settings, env: dict[str, str] | None = None) 
 class ServerHandle:
     """Everything needed to talk to one target, any number of times.
 
-    For a stdio target each wire is a fresh process (so lifecycle checks start from nothing); for
-    an HTTP target each wire is a fresh client, and a ``--mcp-launch`` server is started once,
-    restarted if it dies, and stopped at ``close``.
+    For a process target (a command, ``py:module:attr``, a ``docker:`` image over stdio) each wire is a
+    fresh process, so lifecycle checks start from nothing. For an HTTP target each wire is a fresh client;
+    a ``--mcp-launch`` server or a ``docker:`` container with ``--mcp-docker-port`` is started once,
+    restarted if it dies, and stopped at ``close``. ``observer`` sees every message of every wire.
     """
 
-    def __init__(self, target: Target, settings: Settings, *, cwd: str | None = None) -> None:
+    def __init__(self, target: Target, settings: Settings, *, cwd: str | None = None, observer: Observer | None = None) -> None:
         self.target = target
         self.settings = settings
         self.cwd = cwd
+        self.observer = observer
         self.url = target.url
         self.http_server: ServerProcess | None = None
-        self.container: object | None = None
+        self.container: Any = None
         self.restarts = 0
         self._wires: list[Wire] = []
+        self._lock = threading.Lock()
 
     @property
     def timeout(self) -> float:
         """Seconds to wait for any one answer."""
         return self.settings.timeout
 
+    @property
+    def transport(self) -> str:
+        """``stdio``, ``http`` or ``sse``: how wires to this target move messages."""
+        if self.target.kind == "docker" and self.settings.docker_port:
+            return "http"
+        return "stdio" if self.target.speaks_stdio else self.target.kind
+
+    @property
+    def speaks_http(self) -> bool:
+        """True when wires to this target are streamable HTTP."""
+        return self.transport == "http"
+
     def start(self) -> None:
-        """Make the target reachable: launch an HTTP server, or check that the URL answers.
+        """Make the target reachable: run a container, launch an HTTP server, or check that the URL answers.
 
         Raises:
             LaunchError: one line saying why the server cannot be reached.
@@ -53,18 +73,17 @@ class ServerHandle:
         if self.target.kind == "docker" and self.settings.docker_port:
             from mcptest.launch.docker import run_http_container
 
-            self.container = run_http_container(self.target.image, self.settings.docker_port, dict(self.target.env), timeout=max(self.timeout, 30.0))
-            self.url = self.container.url  # type: ignore[attr-defined]
-        elif self.target.kind == "http":
+            self.container = run_http_container(self.target.image, self.settings.docker_port, dict(self.target.env),
+                                                timeout=max(self.timeout, 30.0))
+            self.url = self.container.url
+        elif self.target.kind in ("http", "sse"):
             if self.target.launch:
                 self._launch_http()
             else:
                 self._check_reachable()
 
-    def _spawn(self) -> ServerProcess:
-        return ServerProcess(self._argv(), env=dict(self.target.env), cwd=self.cwd)
-
-    def _argv(self) -> tuple[str, ...]:
+    def argv(self) -> tuple[str, ...]:
+        """The command that starts one stdio server process of this target."""
         if self.target.kind == "docker":
             from mcptest.launch.docker import docker_argv
 
@@ -76,92 +95,103 @@ class ServerHandle:
         command = tuple(arg.replace("{port}", str(port)) for arg in self.target.launch)
         self.url = self.target.url.replace("{port}", str(port))
         self.http_server = ServerProcess(command, env=dict(self.target.env), cwd=self.cwd, read_stdout=False)
-        parts = urlsplit(self.url)
-        host, url_port = parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
+        host, url_port = _host_port(self.url)
         server = self.http_server
-        why = wait_until(
-            lambda: port_open(host, url_port),
-            self.timeout,
-            abort=lambda: server.describe_exit() if not server.alive else None,
-        )
+        why = wait_until(lambda: port_open(host, url_port), self.timeout,
+                         abort=lambda: server.describe_exit() if not server.alive else None)
         if why:
             server.stop(grace=0.5)
-            raise LaunchError(
-                f"HTTP server `{shlex.join(command)}` did not listen on {host}:{url_port}: {why}"
-                + (server.format_stderr() if "exited" not in why else "")
-            )
+            raise LaunchError(f"HTTP server `{shlex.join(command)}` did not listen on {host}:{url_port}: {why}"
+                              + (server.format_stderr() if "exited" not in why else ""))
 
     def _check_reachable(self) -> None:
-        parts = urlsplit(self.url)
-        host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+        host, port = _host_port(self.url)
         if not port_open(host, port):
-            raise LaunchError(
-                f"cannot connect to {self.url}: connection refused on {host}:{port}; start the server first "
-                "or let mcptest start it with --mcp-launch CMD"
-            )
+            raise LaunchError(f"cannot connect to {self.url}: connection refused on {host}:{port}; start the server "
+                              "first or let mcptest start it with --mcp-launch CMD")
 
-    @property
-    def speaks_http(self) -> bool:
-        """True when wires to this target are HTTP (a URL, or a container with a published port)."""
-        return self.target.kind == "http" or self.container is not None
+    def open(self, *, client: ClientBehaviour | None = None) -> Wire:
+        """A new, uninitialized raw wire to the server (a new process for process targets)."""
+        options: dict[str, Any] = {"client": client, "observer": self.observer,
+                                   "progress_cap": self.settings.progress_cap}
+        transport = self.transport
+        if transport == "stdio":
+            process = ServerProcess(self.argv(), env=dict(self.target.env), cwd=self.cwd)
+            wire: Wire = StdioWire(process, self.timeout, **options)
+        elif transport == "http":
+            self._relaunch_if_dead()
+            wire = HttpWire(self.url, self.timeout, headers=dict(self.target.headers), **options)
+        else:
+            from mcptest.wire.sse import SseWire
 
-    def open(self) -> Wire:
-        """A new, uninitialized raw wire to the server (a new process for stdio targets)."""
-        if self.container is not None:
-            wire: Wire = HttpWire(self.url, self.timeout, headers=dict(self.target.headers))
-        elif self.target.kind in ("stdio", "docker"):
-            wire = StdioWire(self._spawn(), self.timeout)
-        elif self.target.kind == "http":
+            self._relaunch_if_dead()
+            wire = SseWire(self.url, self.timeout, headers=dict(self.target.headers), **options)
+        with self._lock:
+            self._wires.append(wire)
+        return wire
+
+    def _relaunch_if_dead(self) -> None:
+        with self._lock:
             if self.http_server is not None and not self.http_server.alive:
                 self.restarts += 1
                 self.http_server.stop(grace=0.5)
                 self._launch_http()
-            wire = HttpWire(self.url, self.timeout, headers=dict(self.target.headers))
-        else:
-            raise LaunchError(f"raw wires need a process or URL target, not {self.target.raw!r}")
-        self._wires.append(wire)
-        return wire
 
     def session_target(self) -> Target:
         """A stdio or HTTP Target the SDK client can reach this server through (URLs and containers resolved)."""
-        import dataclasses
-
-        if self.speaks_http:
+        if self.transport == "http":
             return dataclasses.replace(self.target, kind="http", url=self.url, launch=(), launch_text="")
-        if self.target.kind == "docker":
-            return dataclasses.replace(self.target, kind="stdio", argv=self._argv())
-        return self.target
+        if self.transport == "sse":
+            return dataclasses.replace(self.target, kind="sse", url=self.url, launch=(), launch_text="")
+        return dataclasses.replace(self.target, kind="stdio", argv=self.argv())
 
     def stderr_tail(self, lines: int = 20) -> list[str]:
         """The last stderr lines of the processes this handle started (the HTTP server, stdio wires)."""
         processes = [self.http_server] if self.http_server is not None else []
-        processes += [w.process for w in self._wires if isinstance(w, StdioWire)]
+        with self._lock:
+            processes += [w.process for w in self._wires if isinstance(w, StdioWire)]
         tail: list[str] = []
         for process in processes:
             tail += process.stderr_tail(lines)
         return tail[-lines:]
 
+    def forget(self, wire: Wire) -> None:
+        """Close ``wire`` and stop tracking it (its process, if any, is stopped)."""
+        wire.close()
+        with self._lock:
+            if wire in self._wires:
+                self._wires.remove(wire)
+
     def close(self) -> None:
         """Close every wire and stop every process this handle started."""
-        for wire in self._wires:
+        with self._lock:
+            wires = list(self._wires)
+            self._wires.clear()
+        for wire in wires:
             wire.close()
-        self._wires.clear()
         if self.http_server is not None:
             self.http_server.stop()
         if self.container is not None:
-            self.container.stop()  # type: ignore[attr-defined]
+            self.container.stop()
             self.container = None
 
     def reproduce_command(self) -> str:
-        """The ``--mcp-server`` arguments that reach this target, for reproducer lines."""
-        parts = [f"--mcp-server {shlex.quote(self.target.raw)}"]
+        """The ``--mcp-server=...`` arguments that reach this target, for reproducer lines."""
+        parts = [f"--mcp-server={shlex.quote(self.target.raw)}"]
         if self.target.launch:
-            parts.append(f"--mcp-launch {shlex.quote(self.target.launch_text)}")
+            parts.append(f"--mcp-launch={shlex.quote(self.target.launch_text)}")
+        if self.settings.docker_port:
+            parts.append(f"--mcp-docker-port={self.settings.docker_port}")
         return " ".join(parts)
 
 
-def handle_for(settings: Settings, *, cwd: str | None = None) -> ServerHandle:
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def handle_for(settings: Settings, *, cwd: str | None = None, observer: Observer | None = None) -> ServerHandle:
     """A started ServerHandle for the settings' target."""
-    handle = ServerHandle(target_from_settings(settings), settings, cwd=cwd or os.getcwd())
+    handle = ServerHandle(target_from_settings(settings), settings, cwd=cwd or os.getcwd(), observer=observer)
     handle.start()
     return handle

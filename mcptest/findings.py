@@ -7,9 +7,18 @@ from typing import Any, Literal
 
 from mcptest.spec.requirements import Requirement, requirement
 
-Outcome = Literal["pass", "fail", "warn", "n/a", "error"]
-OUTCOMES: tuple[Outcome, ...] = ("fail", "error", "warn", "pass", "n/a")
-"""Every outcome, most severe first. ``error`` is a bug or misuse of mcptest, never a claim about the server."""
+Outcome = Literal["pass", "fail", "warn", "info", "n/a", "error"]
+OUTCOMES: tuple[Outcome, ...] = ("fail", "error", "warn", "info", "pass", "n/a")
+"""Every outcome, most severe first. ``error`` is a bug or misuse of mcptest, never a claim about the server;
+``info`` is a finding against a MAY or INFO requirement (a client-side sentence, or a behaviour the spec only
+describes): reported, never failing, even under --mcp-strict."""
+
+
+def outcome_for(level: str, strict: bool) -> Outcome:
+    """What a violation at ``level`` makes of a check: MUST fails, SHOULD warns (fails when strict), others inform."""
+    if level == "MUST" or (level == "SHOULD" and strict):
+        return "fail"
+    return "warn" if level == "SHOULD" else "info"
 
 
 class NotApplicable(Exception):
@@ -31,6 +40,8 @@ class Violation(AssertionError):
         reproduce: a command that reproduces it.
         details: diagnostics (last frames, stderr tail).
         version: the protocol version the exchange used.
+        transient: ``crash`` or ``hang`` when the evidence is the server dying or going silent, which concurrent
+            checks can cause: the runner then re-runs the check alone and reports only what happens again.
     """
 
     def __init__(
@@ -43,8 +54,10 @@ class Violation(AssertionError):
         reproduce: str = "",
         details: str = "",
         version: str | None = None,
+        transient: str = "",
     ) -> None:
         self.requirement: Requirement = requirement(req_id)
+        self.transient = transient
         self.expected = expected
         self.actual = actual
         self.sent = sent
@@ -55,8 +68,32 @@ class Violation(AssertionError):
 
     @property
     def level(self) -> str:
-        """The requirement's level (MUST, SHOULD, ...)."""
-        return self.requirement.level
+        """The requirement's level at the violation's version (MUST, SHOULD, MAY or INFO)."""
+        return self.requirement.level_at(self.version)
+
+    def render(self) -> str:
+        """The full message, as a Finding of this violation renders it."""
+        req = self.requirement
+        return render_evidence(req.id, self.level, req.quote_at(self.version), self.expected, self.actual,
+                               self.version or "", req.url(self.version), self.sent, self.reproduce, self.details)
+
+
+def render_evidence(
+    req_id: str, level: str, text: str, expected: str, actual: str, version: str, url: str, sent: str, reproduce: str,
+    details: str,
+) -> str:
+    """What a user reads for a finding: what, where in the spec, what was sent, how to reproduce."""
+    lines = [
+        f"[{req_id}] {level}: {text}",
+        f"  expected: {expected}",
+        f"  got:      {actual}",
+        f"  version:  {version}" if version else "",
+        f"  spec:     {url}",
+        f"  sent:     {sent}" if sent else "",
+        f"  reproduce: {reproduce}" if reproduce else "",
+        details,
+    ]
+    return "\n".join(line for line in lines if line)
 
 
 @dataclass(frozen=True)
@@ -115,8 +152,8 @@ class Finding:
 
     @property
     def problem(self) -> bool:
-        """True for fail, warn and error."""
-        return self.outcome in ("fail", "warn", "error")
+        """True for fail, warn, info and error: an outcome with something to read."""
+        return self.outcome in ("fail", "warn", "info", "error")
 
     def gist(self, width: int = 160) -> str:
         """One line: ``expected ...; got ...`` for a finding, the reason otherwise."""
@@ -129,24 +166,14 @@ class Finding:
 
     def render(self) -> str:
         """The full message a user reads: what, where in the spec, what was sent, how to reproduce."""
-        if self.outcome in ("pass",):
-            return ""
+        if self.outcome == "pass":
+            return self.extra.get("note", "")
         if self.outcome in ("n/a", "error"):
             return f"[{self.requirement}] {self.outcome}: {self.reason}"
-        lines = [
-            f"[{self.requirement}] {self.level}: {self.text}",
-            f"  expected: {self.expected}",
-            f"  got:      {self.actual}",
-            f"  version:  {self.version}" if self.version else "",
-            f"  spec:     {self.url}",
-        ]
-        if self.sent:
-            lines.append(f"  sent:     {self.sent}")
-        if self.reproduce:
-            lines.append(f"  reproduce: {self.reproduce}")
-        if self.details:
-            lines.append(self.details)
-        return "\n".join(line for line in lines if line)
+        text = render_evidence(self.requirement, self.level, self.text, self.expected, self.actual, self.version, self.url,
+                               self.sent, self.reproduce, self.details)
+        note = self.extra.get("note")
+        return f"{text}\n  note: {note}" if note else text
 
     @property
     def message(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -125,20 +125,6 @@ def mcp_session(mcp_server: ServerHandle) -> Iterator[Session]:
 
 
 @pytest.fixture
-async def mcp_client(mcp_server: ServerHandle) -> AsyncIterator[Any]:
-    """An async ``mcp.Client`` connected to the server under test, for anyio / pytest-asyncio tests.
-
-    Use it in ``async def`` tests marked ``@pytest.mark.anyio`` (or run by pytest-asyncio):
-    ``result = await mcp_client.call_tool("add", {"a": 1, "b": 2})``.
-    """
-    from mcptest.session import client_for
-
-    target = mcp_server.session_target()
-    async with client_for(target, timeout=mcp_server.timeout) as client:
-        yield client
-
-
-@pytest.fixture
 def mcp_connect(mcp_settings: Settings) -> Iterator[Callable[..., Session]]:
     """A factory for more connections: ``mcp_connect(server)`` returns a connected synchronous Session.
 
@@ -180,7 +166,7 @@ def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_setti
     """
     import dataclasses
 
-    from mcptest.checks.base import CheckContext
+    from mcptest.checks.base import CheckContext, VersionState
     from mcptest.checks.fuzz import fuzz_tool_check
     from mcptest.discovery import discover
     from mcptest.findings import NotApplicable, Violation
@@ -204,9 +190,9 @@ def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_setti
             tools=tuple(options.get("tools", mcp_settings.tools)),
         )
         wire = mcp_server.open()
-        ctx = CheckContext(mcp_server, discover(wire))
+        state = VersionState(handle=mcp_server, surface=discover(wire), shared=wire)
+        ctx = CheckContext(state)
         ctx.settings = settings
-        ctx._shared = wire
         outcomes: dict[str, str] = {}
         failures: list[str] = []
         try:
@@ -220,9 +206,10 @@ def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_setti
                         outcomes[key] = f"n/a: {exc.reason}"
                     except Violation as violation:
                         outcomes[key] = "fail"
-                        failures.append(str(violation))
+                        failures.append(violation.render())
         finally:
-            ctx.close()
+            if state.shared is not None:
+                mcp_server.forget(state.shared)
         if failures:
             pytest.fail("\n\n".join(failures), pytrace=False)
         return outcomes

@@ -12,31 +12,35 @@ import pytest
 
 from mcptest import suite as _suite_package
 from mcptest.settings import OPTIONS, Settings, SettingsError, resolve
-from mcptest.suite_items import RUN_KEY, SETTINGS_KEY, SuiteCase, get_run
+from mcptest.suite_items import REPORT_ATTR, RUN_KEY, SETTINGS_KEY, SuiteCase, attach, finding_of, get_run
 
 # Keep this module's imports light: the plugin loads in every pytest run of every project that has
 # mcptest installed, so the engine (mcp, jsonschema, httpx2) is imported only when a server is tested.
 
-pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_mocks"]
+pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_async", "mcptest.fixtures_mocks"]
 
 SUITE_DIR = Path(_suite_package.__file__).parent
+COLLECTOR_KEY = pytest.StashKey["_Collector"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mcptest", "MCP server conformance (mcptest)")
     for option in OPTIONS:
+        dest = f"mcp_{option.name}"
         if option.flag_kind == "flag":
-            group.addoption(option.flag, action="store_true", default=None, dest=f"mcp_{option.name}", help=option.help)
+            group.addoption(option.flag, action="store_true", default=None, dest=dest, help=option.help)
             parser.addini(option.ini, option.help + " (true/false)", default=None)
         elif option.flag_kind == "append":
-            group.addoption(option.flag, action="append", default=None, dest=f"mcp_{option.name}", metavar=option.metavar, help=option.help)
+            group.addoption(option.flag, action="append", default=None, dest=dest, metavar=option.metavar, help=option.help)
             parser.addini(option.ini, option.help, type="linelist", default=[])
         else:
-            group.addoption(option.flag, default=None, dest=f"mcp_{option.name}", metavar=option.metavar, help=option.help)
+            group.addoption(option.flag, default=None, dest=dest, metavar=option.metavar, help=option.help)
             parser.addini(option.ini, option.help, default=None)
     group.addoption("--mcp-suite", action="store_true", default=False, dest="mcp_suite",
-                    help="Also run the built-in conformance suite (it runs by itself when --mcp-server is given without test paths).")
-    parser.addini("mcp_server_scope", "Scope of the mcp_server fixture: session (default), package, module, class or function.", default="session")
+                    help="Also run the built-in conformance suite (it runs by itself when --mcp-server is given "
+                         "without test paths).")
+    parser.addini("mcp_server_scope", "Scope of the mcp_server fixture: session (default), package, module, class "
+                                      "or function.", default="session")
 
 
 def _settings(config: pytest.Config) -> Settings:
@@ -60,13 +64,27 @@ def pytest_configure(config: pytest.Config) -> None:
         worker_seed = getattr(config, "workerinput", {}).get("mcptest_seed")
         settings = dataclasses.replace(settings, seed=worker_seed if worker_seed is not None else random.randrange(2**32))
     config.stash[SETTINGS_KEY] = settings
+    collector = _Collector()
+    config.stash[COLLECTOR_KEY] = collector
+    config.pluginmanager.register(collector, "mcptest-findings")
+    if not hasattr(config, "workerinput"):
+        from mcptest.rootdir import misplaced_rootdir
+
+        if problem := misplaced_rootdir(config):
+            config.issue_config_time_warning(pytest.PytestConfigWarning(problem), stacklevel=2)
+    if settings.baseline:
+        from mcptest.report.items import configure_baseline
+
+        configure_baseline(config, settings)
     config.addinivalue_line("markers", "mcp_requirement(id): the MCP spec requirement a test covers (e.g. TOOL-05)")
-    config.addinivalue_line("markers", "mcp_fuzz(max_examples=25, tools=[patterns], mode='both'): configure the mcp_fuzz fixture")
+    config.addinivalue_line("markers", "mcp_fuzz(max_examples=25, tools=[patterns], mode='both'): configure the "
+                                       "mcp_fuzz fixture")
     # The built-in suite runs when the server is named on the command line and no test paths are given
     # (a server set in ini or env only configures the fixtures of the project's own tests), or when
     # --mcp-suite asks for it next to the given paths.
     if config.getoption("mcp_suite"):
-        config.args = [*config.args, str(SUITE_DIR)] if config.args_source == pytest.Config.ArgsSource.ARGS else [str(SUITE_DIR)]
+        given = config.args_source == pytest.Config.ArgsSource.ARGS
+        config.args = [*config.args, str(SUITE_DIR)] if given else [str(SUITE_DIR)]
     elif config.getoption("mcp_server") and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(SUITE_DIR)]
 
@@ -90,13 +108,10 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """Leave out built-in suite modules with nothing to run for this target (e.g. stdio checks over HTTP)."""
-    if collection_path.parent != SUITE_DIR or not collection_path.name.startswith("test_"):
-        return None
-    if not config.stash[SETTINGS_KEY].server:
-        return True
-    area = collection_path.stem.removeprefix("test_")
-    return True if area not in ("lifecycle",) and not get_run(config).planned(area) else None
+    """Leave out the built-in suite when no server is given (its tests need one)."""
+    if collection_path.parent == SUITE_DIR and collection_path.name.startswith("test_"):
+        return True if not config.stash[SETTINGS_KEY].server else None
+    return None
 
 
 def _matches_python_files(config: pytest.Config, path: Path) -> bool:
@@ -108,15 +123,57 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     area = getattr(metafunc.module, "AREA", None)
     run = get_run(metafunc.config)
-    cases = [SuiteCase(run, check, item) for check, item in run.planned(area)]
+    cases = [SuiteCase(run, case) for case in run.planned(area)]
     metafunc.parametrize("mcp_check", cases, ids=[case.test_id for case in cases])
+
+
+def _suite_cases(items: list[pytest.Item]) -> list[Any]:
+    cases = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        case = callspec.params.get("mcp_check") if callspec is not None else None
+        if isinstance(case, SuiteCase):
+            cases.append(case.case)
+    return cases
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start every selected check at once (they run concurrently; each test then waits for its own)."""
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is not None and not hasattr(session.config, "workerinput"):
+        run.submit(_suite_cases(session.items))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """On an xdist worker, start this test's check together with the ones already queued for this worker."""
+    run = item.config.stash.get(RUN_KEY, None)
+    if run is None or not hasattr(item.config, "workerinput"):
+        return
+    run.submit(_suite_cases([item, *_queued(item)]))
+
+
+def _queued(item: pytest.Item) -> list[pytest.Item]:
+    """The items xdist already sent this worker (best effort: xdist keeps them in its worker's queue)."""
+    for plugin in item.config.pluginmanager.get_plugins():
+        queue = getattr(plugin, "torun", None)
+        if queue is not None and hasattr(queue, "lock"):
+            with queue.lock() as indices:
+                return [item.session.items[i] for i in list(indices) if isinstance(i, int)]
+    return []
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Attach the server's stderr tail to the report of a failed test that used a server fixture."""
+    """Attach the Finding to a suite test's report, and the server's stderr tail to a failed fixture test's."""
+    found = attach(item) if call.when == "call" else None
     report = yield
-    if report.failed and report.when == "call" and "mcptest.connect" in sys.modules:
+    if found is not None:
+        from mcptest.report.items import annotate_report
+
+        setattr(report, REPORT_ATTR, found.as_dict())
+        annotate_report(item, report, found)
+    if report.failed and report.when == "call" and found is None and "mcptest.connect" in sys.modules:
         from mcptest.report.stderr import server_stderr
 
         for title, text in server_stderr(getattr(item, "funcargs", {})):
@@ -124,59 +181,87 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-MERGED_KEY = pytest.StashKey[Any]()
+@pytest.hookimpl(wrapper=True)
+def pytest_report_to_serializable(config: pytest.Config, report: Any) -> Any:
+    """Keep a report's Finding when xdist sends it from a worker to the controller."""
+    data = yield
+    finding = getattr(report, REPORT_ATTR, None)
+    if isinstance(data, dict) and finding is not None:
+        data[REPORT_ATTR] = finding
+    return data
 
 
-def _report(config: pytest.Config) -> Any:
-    """This process's findings, plus those xdist workers sent (on the controller)."""
-    merged = config.stash.get(MERGED_KEY, None)
-    run = config.stash.get(RUN_KEY, None)
-    if run is None:
-        return merged
-    from mcptest.report.model import RunReport
-
-    report = RunReport.from_run(run)
-    if merged is not None:
-        report.merge(merged.to_wire())
+@pytest.hookimpl(wrapper=True)
+def pytest_report_from_serializable(config: pytest.Config, data: Any) -> Any:
+    report = yield
+    if isinstance(data, dict) and REPORT_ATTR in data and report is not None:
+        setattr(report, REPORT_ATTR, data[REPORT_ATTR])
     return report
+
+
+class _Collector:
+    """Collects every suite test's Finding from its report (on the controller under xdist: from every worker)."""
+
+    def __init__(self) -> None:
+        self.findings: list[Any] = []
+        self.metas: list[dict[str, Any]] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        found = finding_of(report)
+        if found is not None and report.when == "call":
+            self.findings.append(found)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    """Collect an xdist worker's findings, so the summary and report files cover the whole run."""
-    data = getattr(node, "workeroutput", {}).get("mcptest_report")
-    if data is None:
-        return
+    """Keep what an xdist worker knew about the server, so the summary and report files cover the whole run."""
+    meta = getattr(node, "workeroutput", {}).get("mcptest_meta")
+    if meta is not None:
+        node.config.stash[COLLECTOR_KEY].metas.append(meta)
+
+
+def _report(config: pytest.Config) -> Any:
+    """The run's report: this process's run (if any), what workers knew, and every Finding reported, in a stable order."""
+    run = config.stash.get(RUN_KEY, None)
+    collector = config.stash[COLLECTOR_KEY]
+    if run is None and not collector.metas:
+        return None
     from mcptest.report.model import RunReport
 
-    merged = node.config.stash.get(MERGED_KEY, None) or RunReport(target=data.get("target"))
-    merged.merge(data)
-    node.config.stash[MERGED_KEY] = merged
+    findings = sorted(collector.findings, key=lambda f: (f.check, f.version, f.item))
+    report = RunReport.from_run(run, findings) if run is not None else RunReport(config.stash[SETTINGS_KEY].server,
+                                                                                 findings=findings)
+    for meta in collector.metas:
+        report.merge_meta(meta)
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     report = _report(config)
     if report is not None:
+        from mcptest.report.items import BASELINE_KEY, baseline_outcome
         from mcptest.report.summary import terminal_summary
 
-        terminal_summary(terminalreporter, report)
+        terminal_summary(terminalreporter, report, config.stash.get(BASELINE_KEY, None), baseline_outcome(config))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     worker_output = getattr(config, "workeroutput", None)
-    if worker_output is not None:  # an xdist worker: hand the findings to the controller
+    if worker_output is not None:  # an xdist worker: hand what it knows about the server to the controller
         run = config.stash.get(RUN_KEY, None)
         if run is not None:
             from mcptest.report.model import RunReport
 
-            worker_output["mcptest_report"] = RunReport.from_run(run).to_wire()
+            worker_output["mcptest_meta"] = RunReport.from_run(run, []).meta()
         return
     report = _report(config)
     if report is not None:
         from mcptest.report.files import write_reports
+        from mcptest.report.items import BASELINE_KEY, baseline_outcome, finish_baseline
 
-        write_reports(report, config.stash[SETTINGS_KEY])
+        finish_baseline(session, report, config.stash[SETTINGS_KEY])
+        write_reports(report, config.stash[SETTINGS_KEY], config.stash.get(BASELINE_KEY, None), baseline_outcome(config))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -7,11 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from mcptest.spec.versions import HANDSHAKE
+from mcptest.spec.versions import KNOWN
 
-PROTOCOL_CHOICES = ("auto", *HANDSHAKE)
-"""``auto`` negotiates the server's newest handshake version; a version pins the handshake to it. The
-2026-07-28 (stateless) era and ``all`` (every version in one run) are not checked yet."""
+PROTOCOL_CHOICES = ("auto", "all", *KNOWN)
+"""``auto`` checks every era the server answers, each at the server's newest version in it; ``all`` also walks
+every older handshake version the server accepts; a version checks just that one."""
 
 
 class SettingsError(ValueError):
@@ -76,9 +76,17 @@ def _bool(name: str, value: str) -> bool:
 
 
 def _protocol(name: str, value: str) -> str:
+    value = value.strip()
     if value not in PROTOCOL_CHOICES:
         raise SettingsError(f"--mcp-protocol: {value!r} is not valid; choose from {', '.join(PROTOCOL_CHOICES)}")
     return value
+
+
+def _workers(name: str, value: str) -> int:
+    number = _count(name, value)
+    if number < 1:
+        raise SettingsError(f"--mcp-{name.replace('_', '-')}: must be at least 1, got {value!r}")
+    return number
 
 
 def _lines(name: str, value: str) -> tuple[str, ...]:
@@ -90,21 +98,30 @@ def _list(name: str, value: str) -> tuple[str, ...]:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("server", "MCP server to test: a command (stdio), an http(s):// URL, docker:IMAGE or py:module:attr.", None, _text, metavar="TARGET"),
+    Option("server", "MCP server to test: a command (stdio), an http(s):// URL, docker:IMAGE or py:module:attr. "
+           "Write --mcp-server=TARGET when TARGET is a path: pytest reads a separate path word as a test path "
+           "and moves its rootdir there.", None, _text, metavar="TARGET"),
     Option("launch", "Command that starts an HTTP server before the run ({port} is replaced by a free port, in the URL too).", None, _text, metavar="CMD"),
     Option("docker_port", "Run a docker: target detached, this container port published on 127.0.0.1, and test it over streamable HTTP at /mcp.", None, _count, metavar="PORT"),
     Option("header", "Extra HTTP header 'Name: value' for HTTP targets (repeatable).", (), _lines, "append", "HEADER"),
     Option("timeout", "Seconds to wait for any one answer from the server (default 10).", 10.0, _positive, metavar="SECONDS"),
     Option("strict", "Treat SHOULD-level findings as failures (default: warnings).", False, _bool, "flag"),
-    Option("protocol", "Protocol version to check: auto (the server's newest handshake version) or one of " + ", ".join(HANDSHAKE) + ".", "auto", _protocol, metavar="VERSION"),
+    Option("progress_cap", "Hard cap in seconds on one request whose deadline progress notifications keep extending (default 60).", 60.0, _positive, metavar="SECONDS"),
+    Option("concurrency", "Requests the suite keeps in flight at once on one connection (default 8; 1 runs checks one by one).", 8, _workers, metavar="N"),
+    Option("protocol", "Protocol versions to check: auto (every era the server answers, at its newest version in each), all (also every older handshake version it accepts) or one of " + ", ".join(KNOWN) + ".", "auto", _protocol, metavar="auto|all|VERSION"),
     Option("call_unsafe", "Also call tools annotated destructiveHint or openWorldHint (skipped by default).", False, _bool, "flag"),
     Option("fuzz_examples", "Hypothesis examples per tool when fuzzing (default 25; 0 turns fuzzing off).", 25, _count, metavar="N"),
+    Option("fuzz_budget", "Seconds of fuzzing per tool and property (valid or invalid arguments), default 5.", 5.0, _positive, metavar="SECONDS"),
     Option("fuzz_all", "Also fuzz tools annotated destructiveHint or openWorldHint.", False, _bool, "flag"),
+    Option("stateful", "Also drive stateful call sequences over the safe tools (STATE-*).", False, _bool, "flag"),
     Option("seed", "Seed for fuzzing; per-tool seeds derive from it (default: random, printed in the header).", None, _count, metavar="N"),
     Option("tools", "Only exercise tools whose names match these glob patterns (comma-separated).", (), _list, metavar="PATTERNS"),
     Option("skip_tools", "Never call tools whose names match these glob patterns (comma-separated).", (), _list, metavar="PATTERNS"),
     Option("report_json", "Write the findings as JSON to this file.", None, _text, metavar="FILE"),
     Option("report_html", "Write the findings as an HTML page to this file.", None, _text, metavar="FILE"),
+    Option("report_sarif", "Write the findings as SARIF 2.1.0 (GitHub code scanning) to this file.", None, _text, metavar="FILE"),
+    Option("baseline", "YAML file of accepted findings: listed ones are expected, new ones and stale entries fail "
+           "(mcptest baseline TARGET writes one).", None, _text, metavar="FILE"),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 
@@ -119,15 +136,21 @@ class Settings:
     header: tuple[str, ...] = ()
     timeout: float = 10.0
     strict: bool = False
+    progress_cap: float = 60.0
+    concurrency: int = 8
     protocol: str = "auto"
     call_unsafe: bool = False
     fuzz_examples: int = 25
+    fuzz_budget: float = 5.0
     fuzz_all: bool = False
+    stateful: bool = False
     seed: int | None = None
     tools: tuple[str, ...] = ()
     skip_tools: tuple[str, ...] = ()
     report_json: str | None = None
     report_html: str | None = None
+    report_sarif: str | None = None
+    baseline: str | None = None
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
         """A copy with marker-level overrides applied (the highest precedence)."""
@@ -138,10 +161,16 @@ class Settings:
 
     def header_lines(self) -> list[str]:
         """The effective settings, for the pytest report header."""
-        parts = [f"timeout={self.timeout:g}s", f"strict={'on' if self.strict else 'off'}", f"protocol={self.protocol}"]
+        parts = [f"timeout={self.timeout:g}s", f"progress-cap={self.progress_cap:g}s", f"strict={'on' if self.strict else 'off'}",
+                 f"protocol={self.protocol}", f"concurrency={self.concurrency}"]
         if self.seed is not None:
             parts.append(f"seed={self.seed}")
         parts.append(f"fuzz-examples={self.fuzz_examples}")
+        parts.append(f"fuzz-budget={self.fuzz_budget:g}s per tool and property")
+        if self.stateful:
+            parts.append("stateful=on")
+        if self.baseline:
+            parts.append(f"baseline={self.baseline}")
         lines = [f"mcptest: server={self.server or '(none)'}"]
         if self.launch:
             lines.append(f"mcptest: launch={self.launch}")

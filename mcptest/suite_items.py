@@ -1,4 +1,4 @@
-"""The bridge between a SuiteRun and pytest: stash keys, the per-check case, outcome translation."""
+"""The bridge between a SuiteRun and pytest: stash keys, the per-case test, and a typed Finding on each report."""
 
 from __future__ import annotations
 
@@ -11,15 +11,22 @@ import pytest
 from mcptest.settings import Settings
 
 if TYPE_CHECKING:
-    from mcptest.checks import Check
+    from mcptest.findings import Finding
+    from mcptest.plan import Case
     from mcptest.runner import SuiteRun
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 RUN_KEY = pytest.StashKey["SuiteRun"]()
+REPORT_ATTR = "mcp_finding"
+"""The attribute of a TestReport that carries its Finding (as a dict; it survives xdist's serialization)."""
 
 
 class MCPShouldWarning(UserWarning):
     """A SHOULD-level finding: reported, counted, and a failure only under --mcp-strict."""
+
+
+class MCPInfoWarning(UserWarning):
+    """An informational finding (a MAY or INFO requirement): reported, never a failure."""
 
 
 def get_run(config: pytest.Config) -> SuiteRun:
@@ -35,26 +42,42 @@ def get_run(config: pytest.Config) -> SuiteRun:
 
 @dataclass(frozen=True)
 class SuiteCase:
-    """One parametrized test of the built-in suite: a check, maybe on one tool/resource/prompt."""
+    """One parametrized test of the built-in suite: a planned case of a run."""
 
     run: SuiteRun
-    check: Check
-    item: dict[str, Any] | None
+    case: Case
 
     @property
     def test_id(self) -> str:
-        from mcptest.runner import item_key
-
-        key = item_key(self.check, self.item)
-        return f"{self.check.id}:{key}" if key else self.check.id
+        return self.case.test_id
 
     def run_check(self) -> None:
-        """Run the check and report it the pytest way: pass, fail, skip (n/a) or a warning (SHOULD)."""
+        """Wait for the case's Finding and report it the pytest way: pass, fail, skip (n/a) or a warning (SHOULD)."""
         __tracebackhide__ = True
-        finding, _ = self.run.execute(self.check, self.item)
+        finding = self.run.result(self.case)
         if finding.outcome == "n/a":
-            pytest.skip(f"[{finding.requirement}] n/a: {finding.reason}")
+            pytest.skip(f"[{finding.check}] n/a: {finding.reason}")
         if finding.outcome == "warn":
             warnings.warn(MCPShouldWarning(finding.render().split("\n  last frames:")[0]), stacklevel=1)
+        if finding.outcome == "info":
+            warnings.warn(MCPInfoWarning(finding.render().split("\n  last frames:")[0]), stacklevel=1)
         if finding.outcome in ("fail", "error"):
             pytest.fail(finding.render(), pytrace=False)
+
+
+def attach(item: pytest.Item) -> Finding | None:
+    """The Finding of a suite test (None for any other test), known once its call ran."""
+    case = getattr(item, "funcargs", {}).get("mcp_check")
+    if not isinstance(case, SuiteCase):
+        return None
+    return case.run.result(case.case)
+
+
+def finding_of(report: Any) -> Finding | None:
+    """The Finding a test report carries (None for reports of other tests)."""
+    data = getattr(report, REPORT_ATTR, None)
+    if data is None:
+        return None
+    from mcptest.findings import Finding
+
+    return Finding.from_dict(data)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shlex
+import sys
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["stdio", "http", "docker", "python"]
+Kind = Literal["stdio", "http", "sse", "docker", "python"]
 
 
 class TargetError(ValueError):
@@ -16,8 +17,9 @@ class TargetError(ValueError):
 FORMS = (
     '"python my_server.py" (a command: stdio), '
     "http://127.0.0.1:8000/mcp (streamable HTTP), "
+    "sse+http://127.0.0.1:8000/sse (the legacy HTTP+SSE transport), "
     "docker:IMAGE[:TAG] (a container over stdio), "
-    "py:package.module:attr (an in-process server object)"
+    "py:package.module:attr (a server object, served over stdio in a child process)"
 )
 
 
@@ -27,10 +29,10 @@ class Target:
 
     Attributes:
         kind: ``stdio`` (a command whose stdin/stdout speak MCP), ``http`` (a streamable HTTP
-            endpoint), ``docker`` (an image run with stdio attached) or ``python`` (an importable
-            server object, tested in-process).
+            endpoint), ``sse`` (a legacy HTTP+SSE endpoint), ``docker`` (an image run with stdio attached)
+            or ``python`` (an importable server object, served over stdio by a child process).
         raw: the string the user gave, for messages.
-        argv: the command for ``stdio`` targets.
+        argv: the command for ``stdio`` and ``python`` targets.
         url: the endpoint for ``http`` targets (may contain ``{port}`` when ``launch`` is set).
         launch: for ``http`` targets, a command mcptest starts first (``{port}`` is replaced by a
             free port in both the command and the URL).
@@ -59,7 +61,12 @@ class Target:
     @property
     def is_process(self) -> bool:
         """True when mcptest itself starts the server process (and so can restart it)."""
-        return self.kind in ("stdio", "docker") or bool(self.launch)
+        return self.kind in ("stdio", "python", "docker") or bool(self.launch)
+
+    @property
+    def speaks_stdio(self) -> bool:
+        """True when each connection is a process of its own talking over stdin/stdout."""
+        return self.kind in ("stdio", "python", "docker")
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -93,13 +100,15 @@ def parse_target(
         raise TargetError(f"empty MCP server target; give one of: {FORMS}")
     launch_argv = _split(launch, "--mcp-launch") if launch else ()
     lowered = raw.lower()
-    if lowered.startswith(("http://", "https://")):
-        host = raw.split("://", 1)[1].split("/", 1)[0]
+    if lowered.startswith(("http://", "https://", "sse+http://", "sse+https://")):
+        kind: Kind = "sse" if lowered.startswith("sse+") else "http"
+        url = raw[4:] if kind == "sse" else raw
+        host = url.split("://", 1)[1].split("/", 1)[0]
         if not host or host.startswith(":"):
             raise TargetError(f"URL {raw!r} has no host; expected e.g. http://127.0.0.1:8000/mcp")
-        return Target("http", raw, url=raw, launch=launch_argv, launch_text=(launch or "").strip(), headers=headers, env=env)
+        return Target(kind, raw, url=url, launch=launch_argv, launch_text=(launch or "").strip(), headers=headers, env=env)
     if launch_argv:
-        raise TargetError(f"--mcp-launch only goes with an http(s):// target, not {raw!r}")
+        raise TargetError(f"--mcp-launch only goes with an http(s):// or sse+http:// target, not {raw!r}")
     if lowered.startswith("docker:"):
         image = raw[len("docker:"):].strip()
         if not image or any(c.isspace() for c in image):
@@ -110,7 +119,8 @@ def parse_target(
         module, sep, attr = ref.partition(":")
         if not sep or not module or not attr:
             raise TargetError(f"python target {raw!r} must be py:package.module:attribute")
-        return Target("python", raw, ref=ref, headers=headers, env=env)
+        argv = (sys.executable, "-m", "mcptest.launch.pyserve", ref)
+        return Target("python", raw, argv=argv, ref=ref, headers=headers, env=env)
     if "://" in raw.split()[0]:
         scheme = raw.split("://", 1)[0]
         raise TargetError(f"unsupported URL scheme {scheme!r} in {raw!r}; give one of: {FORMS}")

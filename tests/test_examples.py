@@ -27,6 +27,7 @@ def _run(pytester: pytest.Pytester, example: str, *args: str) -> pytest.RunResul
         ("db_backed_tool", ("--mcp-db-url", "sqlite"), 4),
         ("http_mocked_tool", ("-p", "anyio"), 2),
         ("stub_served_tool", (), 3),
+        ("async_client", (), 4),
     ],
 )
 def test_example_passes(pytester: pytest.Pytester, example: str, args: tuple[str, ...], passed: int) -> None:

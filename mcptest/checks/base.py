@@ -1,24 +1,35 @@
-"""The check registry and the context every check receives."""
+"""The check registry and the context every check receives: shared, lane and fresh connections at one version."""
 
 from __future__ import annotations
 
 import contextlib
 import fnmatch
 import json
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
 from mcptest.connect import ServerHandle
-from mcptest.discovery import Surface, initialize
+from mcptest.discovery import Surface, initialize, open_modern
 from mcptest.findings import NotApplicable, Violation
 from mcptest.spec.requirements import Requirement, requirement
-from mcptest.spec.versions import LATEST_HANDSHAKE
 from mcptest.wire import Reply, Wire
-from mcptest.wire.base import dumps
+from mcptest.wire.base import ServerGone, WireError, dumps
+from mcptest.wire.client import ClientBehaviour
 
 Scope = Literal["server", "tool", "resource", "template", "prompt"]
-Area = Literal["jsonrpc", "lifecycle", "utilities", "tools", "resources", "prompts", "stdio", "http", "fuzz"]
+Phase = Literal["shared", "serial", "pristine", "exclusive", "observe"]
+"""How a check uses connections.
+
+- ``shared``: requests on the version's shared connection, concurrently with other shared checks.
+- ``serial``: on the shared connection too, but one serial check at a time in the whole run, under the
+  Hypothesis lock (fuzzing: see ``mcptest.serial``); they run alongside the shared ones.
+- ``pristine``: a connection on which nothing has been sent yet (``ctx.pristine()``); run one after another on a lane.
+- ``exclusive``: an initialized connection no other check uses meanwhile (``ctx.exclusive()``), on a lane.
+- ``observe``: judges what every connection of the version saw (``ctx.observed``), after all the others.
+"""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,13 +42,17 @@ class Check:
         area: the suite module it belongs to.
         scope: what it is parametrized over.
         title: a few words for listings.
+        phase: how it uses connections (see ``Phase``).
+        order: position among the lane steps of its phase (lower runs first).
     """
 
     id: str
     func: Callable[..., None]
-    area: Area
+    area: str
     scope: Scope
     title: str
+    phase: Phase = "shared"
+    order: int = 0
 
     @property
     def requirement(self) -> Requirement:
@@ -47,76 +62,223 @@ class Check:
 CHECKS: list[Check] = []
 
 
-def check(req_id: str, area: Area, title: str, *, scope: Scope = "server") -> Callable[[Callable[..., None]], Callable[..., None]]:
+def check(
+    req_id: str, area: str, title: str, *, scope: Scope = "server", phase: Phase = "shared", order: int = 0
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register a check for requirement ``req_id`` (which must exist in the requirements table)."""
     requirement(req_id)
 
     def register(func: Callable[..., None]) -> Callable[..., None]:
-        CHECKS.append(Check(req_id, func, area, scope, title))
+        CHECKS.append(Check(req_id, func, area, scope, title, phase, order))
         return func
 
     return register
 
 
-class CheckContext:
-    """What a check may use: the target, the discovered surface, shared and fresh wires.
+class Memo:
+    """Compute-once values shared by the checks of one version, safe when several threads ask at once."""
 
-    The shared wire is initialized once and reused; when the server died, the next check gets a new
-    one (and ``restarts`` counts it). ``fresh()`` gives a wire of its own for checks that need a
-    clean connection (lifecycle, malformed traffic).
-    """
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+        self._locks: dict[Any, threading.Lock] = {}
+        self._guard = threading.Lock()
 
-    def __init__(self, handle: ServerHandle, surface: Surface) -> None:
-        self.handle = handle
-        self.surface = surface
-        self.settings = handle.settings
-        self._shared: Wire | None = None
-        self.restarts = 0
-        self.tool_calls: dict[str, Any] = {}  # tool name -> its example call (or the Violation it caused)
-        self.busy_calls: dict[str, Any] = {}  # tool name -> its busy call (or why it went unanswered)
+    def get(self, key: Any, compute: Callable[[], T]) -> T:
+        """The value for ``key``, computed by ``compute`` on first use (an exception is remembered and re-raised)."""
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                try:
+                    self._values[key] = (True, compute())
+                except (NotApplicable, Violation, WireError) as exc:
+                    self._values[key] = (False, exc)
+            ok, value = self._values[key]
+        if not ok:
+            raise value
+        return value
+
+
+@dataclass
+class VersionState:
+    """Everything the checks of one protocol version share: the target, the surface, the shared connection."""
+
+    handle: ServerHandle
+    surface: Surface
+    shared: Wire | None
+    observed: Any = None
+    spare: Wire | None = None
+    memo: Memo = field(default_factory=Memo)
+    restarts: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def version(self) -> str:
-        """The negotiated protocol version."""
         return self.surface.version
 
     @property
+    def modern(self) -> bool:
+        return self.surface.era == "modern"
+
+    def open(self, *, client: ClientBehaviour | None = None) -> Wire:
+        """A new connection ready at this version: initialized (handshake era) or enveloped (modern)."""
+        wire = self.handle.open(client=client)
+        if self.modern:
+            open_modern(wire, self.version, self.surface)
+        else:
+            initialize(wire, self.version)
+        return wire
+
+    def shared_wire(self) -> Wire:
+        """The shared connection, reopened (and counted as a restart) when the server behind it died."""
+        with self.lock:
+            if self.shared is not None and self.shared.gone is not None:
+                self.handle.forget(self.shared)
+                self.shared = None
+                self.restarts += 1
+            if self.shared is None:
+                self.shared = self.open()
+            return self.shared
+
+    def drop_shared(self, wire: Wire) -> None:
+        """Stop using ``wire`` as the shared connection (a request hung on it); the next user opens a new one.
+
+        Closing it ends its process on stdio, so requests still pending behind the hung one fail at once
+        instead of waiting out their own timeouts; the runner re-runs those checks alone.
+        """
+        with self.lock:
+            if self.shared is wire:
+                self.shared = None
+        self.handle.forget(wire)
+
+
+class Lane:
+    """Connections that lane checks (pristine, then exclusive) use one after another, reopened only when needed.
+
+    ``wire`` is the connection in use; an initialized one set aside while a pristine check needed a new
+    process is ``kept`` for the next exclusive check instead of being closed.
+    """
+
+    def __init__(self, state: VersionState, spare: Wire | None = None) -> None:
+        self.state = state
+        self.wire: Wire | None = None
+        self.kept: Wire | None = spare
+
+    def pristine(self) -> Wire:
+        """A connection on which no ``initialize`` was sent yet (a new process on stdio when the lane's was)."""
+        wire = self.wire
+        if wire is None or wire.initialize_sent or wire.modern or wire.gone is not None:
+            if wire is not None and self._usable(wire) and self.kept is None:
+                self.kept, self.wire = wire, None
+            self._replace(self.state.handle.open())
+        return self.wire  # type: ignore[return-value]
+
+    def ready(self) -> Wire:
+        """A connection initialized at the version (the lane's own, a kept one, or a new one)."""
+        if self.wire is not None and self._usable(self.wire):
+            return self.wire
+        if self.kept is not None and self._usable(self.kept):
+            kept, self.kept = self.kept, None
+            self._replace(kept)
+            return kept
+        self._replace(self.state.open())
+        return self.wire  # type: ignore[return-value]
+
+    def _usable(self, wire: Wire) -> bool:
+        ready = wire.modern if self.state.modern else wire.initialize_result is not None
+        return wire.gone is None and ready and wire.protocol_version == self.state.version
+
+    def _replace(self, wire: Wire) -> None:
+        if self.wire is not None:
+            self.state.handle.forget(self.wire)
+        self.wire = wire
+
+    def close(self) -> None:
+        for wire in (self.wire, self.kept):
+            if wire is not None:
+                self.state.handle.forget(wire)
+        self.wire = self.kept = None
+
+
+class CheckContext:
+    """What one check run may use: the target, the discovered surface, and connections at one version.
+
+    ``wire()`` is the version's shared connection; ``pristine()`` / ``exclusive()`` are the lane's (for
+    lane-phase checks); ``fresh()`` opens a connection of its own; ``observed`` is what every connection of
+    the version saw.
+    """
+
+    def __init__(self, state: VersionState, lane: Lane | None = None) -> None:
+        self.state = state
+        self.lane = lane
+        self.handle = state.handle
+        self.surface = state.surface
+        self.settings = state.handle.settings
+
+    @property
+    def version(self) -> str:
+        """The protocol version this check runs at."""
+        return self.state.version
+
+    @property
+    def modern(self) -> bool:
+        """True at 2026-07-28 (stateless, per-request envelope)."""
+        return self.state.modern
+
+    @property
     def transport(self) -> str:
-        return "http" if self.handle.speaks_http else "stdio"
+        return self.handle.transport
 
     @property
     def timeout(self) -> float:
         return self.settings.timeout
 
+    @property
+    def restarts(self) -> int:
+        return self.state.restarts
+
+    @property
+    def observed(self) -> Any:
+        return self.state.observed
+
+    @property
+    def tool_calls(self) -> Memo:
+        return self.state.memo
+
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """A value shared by every check of this version, computed once."""
+        return self.state.memo.get(key, compute)
+
     def wire(self) -> Wire:
-        """The shared, initialized wire (reopened if the server died)."""
-        if self._shared is not None and not _alive(self._shared):
-            self._shared.close()
-            self._shared = None
-            self.restarts += 1
-        if self._shared is None:
-            wire = self.handle.open()
-            initialize(wire, self.version)
-            self._shared = wire
-        return self._shared
+        """The shared, ready wire (reopened if the server died)."""
+        return self.state.shared_wire()
 
     def reset_wire(self) -> None:
-        """Drop the shared wire (and, for stdio, stop its process): the next check gets a fresh one."""
-        if self._shared is not None:
-            self._shared.close()
-            self._shared = None
-            self.restarts += 1
+        """Drop the shared wire (for stdio: stop its process): the next user gets a fresh one."""
+        shared = self.state.shared
+        if shared is not None:
+            self.state.drop_shared(shared)
+
+    def pristine(self) -> Wire:
+        """The lane's connection before anything was sent on it (pristine-phase checks only)."""
+        if self.lane is None:
+            raise RuntimeError("pristine() is for checks registered with phase='pristine'")
+        return self.lane.pristine()
+
+    def exclusive(self) -> Wire:
+        """The lane's initialized connection, used by no other check meanwhile (lane-phase checks only)."""
+        if self.lane is None:
+            raise RuntimeError("exclusive() is for checks registered with phase='pristine' or 'exclusive'")
+        return self.lane.ready()
 
     @contextlib.contextmanager
-    def fresh(self, *, version: str | None = None, handshake: bool = True) -> Iterator[Wire]:
-        """A wire of its own, initialized at ``version`` (or not at all), closed afterwards."""
-        wire = self.handle.open()
+    def fresh(self, *, client: ClientBehaviour | None = None, ready: bool = True) -> Iterator[Wire]:
+        """A connection of its own (ready at this version unless ``ready=False``), closed afterwards."""
+        wire = self.state.open(client=client) if ready else self.handle.open(client=client)
         try:
-            if handshake:
-                initialize(wire, version or self.version or LATEST_HANDSHAKE)
             yield wire
         finally:
-            wire.close()
+            self.handle.forget(wire)
 
     def request(self, method: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Reply:
         """A request on the shared wire."""
@@ -133,43 +295,43 @@ class CheckContext:
             raise NotApplicable(f"only for {transport} servers; this one is {self.transport}")
 
     def require_version(self, versions: tuple[str, ...]) -> None:
-        """Skip (n/a) unless the negotiated version is one of ``versions``."""
+        """Skip (n/a) unless this check runs at one of ``versions``."""
         if self.version not in versions:
-            raise NotApplicable(f"applies to protocol versions {', '.join(versions)}; negotiated {self.version}")
+            raise NotApplicable(f"applies to protocol versions {', '.join(versions)}; this run is at {self.version}")
 
     def tool_call_blocked(self, tool: dict[str, Any]) -> str | None:
         """Why the suite must not call ``tool`` (unsafe annotations, name filters), or None."""
-        name = str(tool.get("name"))
-        if self.settings.tools and not any(fnmatch.fnmatchcase(name, p) for p in self.settings.tools):
-            return f"tool {name!r} is not selected by --mcp-tools {','.join(self.settings.tools)}"
-        if any(fnmatch.fnmatchcase(name, p) for p in self.settings.skip_tools):
-            return f"tool {name!r} is excluded by --mcp-skip-tools"
-        annotations = tool.get("annotations") if isinstance(tool.get("annotations"), dict) else {}
-        unsafe = [hint for hint in ("destructiveHint", "openWorldHint") if annotations.get(hint) is True]
-        if unsafe and not self.settings.call_unsafe:
-            return f"tool {name!r} is annotated {' and '.join(unsafe)}: not called (opt in with --mcp-call-unsafe)"
-        return None
+        return call_blocked(self.settings, tool, unsafe_ok=self.settings.call_unsafe, opt_in="--mcp-call-unsafe")
 
     def violation(
-        self, req_id: str, expected: str, actual: str, *, wire: Wire | None = None, sent: Any = None, check_id: str | None = None
+        self, req_id: str, expected: str, actual: str, *, wire: Wire | None = None, sent: Any = None,
+        check_id: str | None = None, reproduce: str = "", transient: str = "",
     ) -> Violation:
-        """Build a Violation with the reproducer and the transcript filled in."""
+        """Build a Violation with the transcript filled in (the runner adds the pytest reproducer).
+
+        ``transient`` (``crash`` or ``hang``) marks evidence another concurrent check could have caused: the
+        runner re-runs the check alone before reporting it.
+        """
         text = sent if isinstance(sent, str) else dumps(sent) if sent is not None else ""
         details = ""
         if wire is not None:
             details = "  last frames:\n" + wire.transcript.tail() + "\n  " + wire.describe()
-        reproduce = f"pytest {self.handle.reproduce_command()} -k '{check_id or req_id}'"
-        return Violation(req_id, expected, actual, sent=text, reproduce=reproduce, details=details, version=self.version)
-
-    def close(self) -> None:
-        if self._shared is not None:
-            self._shared.close()
-            self._shared = None
+        return Violation(req_id, expected, actual, sent=text, reproduce=reproduce, details=details, version=self.version,
+                         transient=transient)
 
 
-def _alive(wire: Wire) -> bool:
-    process = getattr(wire, "process", None)
-    return process is None or process.alive
+def call_blocked(settings: Any, tool: dict[str, Any], *, unsafe_ok: bool, opt_in: str) -> str | None:
+    """Why ``tool`` must not be called (name filters, destructive/open-world annotations unless ``unsafe_ok``)."""
+    name = str(tool.get("name"))
+    if settings.tools and not any(fnmatch.fnmatchcase(name, p) for p in settings.tools):
+        return f"tool {name!r} is not selected by --mcp-tools {','.join(settings.tools)}"
+    if any(fnmatch.fnmatchcase(name, p) for p in settings.skip_tools):
+        return f"tool {name!r} is excluded by --mcp-skip-tools"
+    annotations = tool.get("annotations") if isinstance(tool.get("annotations"), dict) else {}
+    unsafe = [hint for hint in ("destructiveHint", "openWorldHint") if annotations.get(hint) is True]
+    if unsafe and not unsafe_ok:
+        return f"tool {name!r} is annotated {' and '.join(unsafe)}: not called (opt in with {opt_in})"
+    return None
 
 
 def show(value: Any, limit: int = 300) -> str:
@@ -181,3 +343,7 @@ def show(value: Any, limit: int = 300) -> str:
 def error_code(reply: Reply) -> Any:
     """The error code of a reply, or None."""
     return reply.error_code
+
+
+__all__ = ["CHECKS", "Check", "CheckContext", "Lane", "Memo", "ServerGone", "VersionState", "call_blocked", "check",
+           "show"]

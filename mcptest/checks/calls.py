@@ -1,15 +1,16 @@
-"""Call tools once per run and remember what happened, so several checks can judge one call."""
+"""Call tools once per version and remember what happened, so several checks can judge one call."""
 
 from __future__ import annotations
 
+import itertools
 import json
-import time
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
 from mcptest.checks.base import CheckContext
 from mcptest.checks.examples import busy_arguments, example_arguments
-from mcptest.findings import NotApplicable, Violation
+from mcptest.findings import NotApplicable
 from mcptest.wire import Reply, RequestTimeout
 from mcptest.wire.base import dumps
 
@@ -21,11 +22,14 @@ class ToolCall:
     tool: dict[str, Any]
     arguments: dict[str, Any]
     reply: Reply
-    seconds: float
 
     @property
     def name(self) -> str:
         return str(self.tool.get("name"))
+
+    @property
+    def seconds(self) -> float:
+        return self.reply.seconds
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -35,6 +39,10 @@ class ToolCall:
     def is_error(self) -> bool:
         return bool(self.result and self.result.get("isError") is True)
 
+    def params(self) -> dict[str, Any]:
+        """The call's name and arguments, to send it again (a new request gets a progress token of its own)."""
+        return {"name": self.name, "arguments": self.arguments}
+
     def reproduce(self, ctx: CheckContext) -> str:
         """A ``mcptest call`` line that repeats this call by hand."""
         return call_line(ctx, self.name, self.arguments)
@@ -42,11 +50,11 @@ class ToolCall:
 
 def call_line(ctx: CheckContext, tool: str, arguments: Any) -> str:
     """The ``mcptest call TARGET TOOL 'JSON'`` line for a call."""
-    import shlex
-
     parts = ["mcptest", "call", shlex.quote(ctx.handle.target.raw)]
     if ctx.handle.target.launch:
         parts.append(f"--launch {shlex.quote(ctx.handle.target.launch_text)}")
+    if ctx.version:
+        parts.append(f"--protocol {ctx.version}")
     parts += [shlex.quote(tool), shlex.quote(json.dumps(arguments, separators=(",", ":")))]  # ASCII: safe to paste
     return " ".join(parts)
 
@@ -60,74 +68,71 @@ def callable_tool(ctx: CheckContext, tool: dict[str, Any]) -> dict[str, Any]:
 
 
 def call_tool(ctx: CheckContext, tool: dict[str, Any], arguments: Any, *, meta: dict[str, Any] | None = None) -> ToolCall:
-    """Call ``tool`` on the shared wire with ``arguments``."""
+    """Call ``tool`` on the shared wire with ``arguments`` (progress notifications extend the deadline)."""
     params: dict[str, Any] = {"name": tool.get("name"), "arguments": arguments}
-    if meta:
-        params["_meta"] = meta
-    started = time.monotonic()
-    reply = ctx.wire().request("tools/call", params)
-    return ToolCall(tool, arguments if isinstance(arguments, dict) else {}, reply, time.monotonic() - started)
+    reply = ctx.wire().request("tools/call", params, meta=meta)
+    return ToolCall(tool, arguments if isinstance(arguments, dict) else {}, reply)
 
 
 def exercise(ctx: CheckContext, tool: dict[str, Any], *, report: bool = False) -> ToolCall:
-    """Call ``tool`` once with example arguments and no progress token (cached for the run).
+    """Call ``tool`` once with example arguments (cached for the version, whoever asks first).
 
-    An unanswered call is TOOL-05's finding: ``report=True`` (TOOL-05) raises it; any other check that
-    needs the call is not applicable instead, so one hang is reported once, under its own check.
+    An unanswered call is TOOL-05's finding: ``report=True`` (TOOL-05) lets its RequestTimeout through to the
+    runner, which confirms it alone before reporting it; any other check that needs the call is not applicable.
     """
-    cache: dict[str, ToolCall | Violation] = ctx.tool_calls
     name = str(tool.get("name"))
-    if name not in cache:
+
+    def call() -> ToolCall | RequestTimeout:
         arguments = callable_tool(ctx, tool)
         try:
-            cache[name] = call_tool(ctx, tool, arguments)
+            return call_tool(ctx, tool, arguments)
         except RequestTimeout as exc:
-            cache[name] = ctx.violation(
-                "TOOL-05",
-                f"a tools/call result within {ctx.timeout:g} s",
-                f"no answer: {exc}",
-                wire=ctx.wire(),
-                sent={"name": name, "arguments": arguments},
-            )
-            ctx.reset_wire()  # a request may still be pending there: later checks start clean
-    cached = cache[name]
-    if isinstance(cached, Violation):
+            return exc
+
+    cached = ctx.memo(("exercise", name), call)
+    if isinstance(cached, RequestTimeout):
         if report:
             raise cached
         raise NotApplicable(f"the example call of {name!r} went unanswered (reported by TOOL-05)")
     return cached
 
 
-BUSY_TOKEN = 7001
+_BUSY_TOKENS = itertools.count(7001)
+"""Integer progress tokens for busy calls, unique within a run (PROG-01 checks the type is kept)."""
 
 
 def busy_call(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
-    """Call ``tool`` once with ``busy_arguments`` and an integer progress token (cached for the run)."""
-    cache: dict[str, ToolCall | str] = ctx.busy_calls
+    """Call ``tool`` once with ``busy_arguments`` and an integer progress token (cached for the version)."""
     name = str(tool.get("name"))
-    if name not in cache:
+
+    def call() -> ToolCall | str:
         callable_tool(ctx, tool)
         arguments = busy_arguments(tool.get("inputSchema"))
         try:
-            cache[name] = call_tool(ctx, tool, arguments, meta={"progressToken": BUSY_TOKEN})
+            return call_tool(ctx, tool, arguments, meta={"progressToken": next(_BUSY_TOKENS)})
         except RequestTimeout:
-            cache[name] = f"the call of {name!r} with {dumps(arguments)} went unanswered within {ctx.timeout:g} s"
-    cached = cache[name]
+            return f"the call of {name!r} with {dumps(arguments)} went unanswered within {ctx.timeout:g} s"
+
+    cached = ctx.memo(("busy", name), call)
     if isinstance(cached, str):
         raise NotApplicable(cached)
     return cached
 
 
 def slow_call(ctx: CheckContext, at_least: float) -> ToolCall | None:
-    """A successful busy call of some safe tool that took ``at_least`` seconds, or None."""
-    for tool in safe_tools(ctx):
-        try:
-            call = busy_call(ctx, tool)
-        except (NotApplicable, RequestTimeout):
-            continue
-        if call.seconds >= at_least and call.reply.ok:
-            return call
-    return None
+    """A successful busy call of some safe tool that took ``at_least`` seconds, or None (cached for the version)."""
+
+    def find() -> ToolCall | None:
+        for tool in safe_tools(ctx):
+            try:
+                call = busy_call(ctx, tool)
+            except NotApplicable:
+                continue
+            if call.seconds >= at_least and call.reply.ok:
+                return call
+        return None
+
+    return ctx.memo(("slow", at_least), find)
 
 
 def safe_tools(ctx: CheckContext) -> list[dict[str, Any]]:

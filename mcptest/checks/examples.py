@@ -60,14 +60,17 @@ def example_arguments(schema: Any) -> dict[str, Any]:
 
 def _hypothesis_example(schema: dict[str, Any]) -> dict[str, Any] | None:
     try:
-        from mcptest.fuzz import tool_arguments
         from hypothesis import HealthCheck, find, settings
 
-        return find(
-            tool_arguments({"name": "example", "inputSchema": schema}),
-            lambda _: True,
-            settings=settings(database=None, max_examples=50, suppress_health_check=list(HealthCheck)),
-        )
+        from mcptest.fuzz import tool_arguments
+        from mcptest.serial import HYPOTHESIS
+
+        with HYPOTHESIS:
+            return find(
+                tool_arguments({"name": "example", "inputSchema": schema}),
+                lambda _: True,
+                settings=settings(database=None, max_examples=50, suppress_health_check=list(HealthCheck)),
+            )
     except Exception:  # noqa: BLE001 - any failure here means "no example", reported by the caller
         return None
 
@@ -145,7 +148,10 @@ def _string(node: dict[str, Any]) -> str:
             from hypothesis import find, settings
             from hypothesis import strategies as st
 
-            return find(st.from_regex(node["pattern"], fullmatch=True), lambda _: True, settings=settings(database=None))
+            from mcptest.serial import HYPOTHESIS
+
+            with HYPOTHESIS:
+                return find(st.from_regex(node["pattern"], fullmatch=True), lambda _: True, settings=settings(database=None))
         except Exception:  # noqa: BLE001 - an unusable pattern leaves the plain default
             return "mcptest"
     low = int(node.get("minLength", 0) or 0)

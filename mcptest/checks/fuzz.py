@@ -64,14 +64,16 @@ def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzS
               f"  seed: --mcp-seed {seed} (tool seed derived from it); {stats.summary()}\n  reproduce by hand: {call_line(ctx, failure.tool, failure.arguments)}\n"
               f"  regression test:\n{regression_test(ctx, failure.tool, failure.arguments, mode)}")
     expected = "a tool result for every schema-valid input" if mode == "valid" else "an isError result or -32602 for every invalid input"
-    raise ctx.violation(req, expected, actual, sent={"name": failure.tool, "arguments": failure.arguments})
+    transient = failure.kind if failure.kind in ("crash", "hang") else ""
+    raise ctx.violation(req, expected, actual, sent={"name": failure.tool, "arguments": failure.arguments},
+                        transient=transient)
 
 
-@check("FUZZ-01", "fuzz", "valid arguments never break the tool", scope="tool")
+@check("FUZZ-01", "fuzz", "valid arguments never break the tool", scope="tool", phase="serial")
 def fuzz_valid(ctx: CheckContext, tool: dict[str, Any]) -> None:
     fuzz_tool_check(ctx, tool, "valid")
 
 
-@check("FUZZ-02", "fuzz", "invalid arguments are always rejected", scope="tool")
+@check("FUZZ-02", "fuzz", "invalid arguments are always rejected", scope="tool", phase="serial")
 def fuzz_invalid(ctx: CheckContext, tool: dict[str, Any]) -> None:
     fuzz_tool_check(ctx, tool, "invalid")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
-from mcptest.discovery import initialize
 from mcptest.findings import NotApplicable
 from mcptest.wire import HttpWire
 from mcptest.wire.base import CLIENT_INFO
@@ -15,13 +16,13 @@ VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
 EVIL_ORIGIN = "http://evil.example"
 
 
-def _wire(ctx: CheckContext, *, handshake: bool = True) -> HttpWire:
+@contextlib.contextmanager
+def _wire(ctx: CheckContext, *, handshake: bool = True) -> Iterator[HttpWire]:
+    """An HTTP connection of the check's own (a new session when ``handshake``), closed afterwards."""
     ctx.require_transport("http")
-    wire = ctx.handle.open()
-    assert isinstance(wire, HttpWire)
-    if handshake:
-        initialize(wire, ctx.version)
-    return wire
+    with ctx.fresh(ready=handshake) as wire:
+        assert isinstance(wire, HttpWire)
+        yield wire
 
 
 def _init_body(ctx: CheckContext, rid: Any = 1) -> dict[str, Any]:
@@ -34,125 +35,125 @@ def _ping(wire: HttpWire) -> dict[str, Any]:
 
 @check("HTTP-01", "http", "initialize answered as JSON or SSE")
 def initialize_content_type(ctx: CheckContext) -> None:
-    wire = _wire(ctx, handshake=False)
-    body = _init_body(ctx)
-    exchange = wire.post(body, until_id=1)
-    if exchange.status != 200 or exchange.content_type not in ("application/json", "text/event-stream"):
-        raise ctx.violation("HTTP-01", "200 with application/json or text/event-stream", exchange.summary(), wire=wire, sent=body)
-    if not any(isinstance(m, dict) and m.get("id") == 1 and "result" in m for m in exchange.messages):
-        raise ctx.violation("HTTP-01", "the initialize response in the body", exchange.summary(), wire=wire, sent=body)
+    with _wire(ctx, handshake=False) as wire:
+        body = _init_body(ctx)
+        exchange = wire.post(body, until_id=1)
+        if exchange.status != 200 or exchange.content_type not in ("application/json", "text/event-stream"):
+            raise ctx.violation("HTTP-01", "200 with application/json or text/event-stream", exchange.summary(), wire=wire, sent=body)
+        if not any(isinstance(m, dict) and m.get("id") == 1 and "result" in m for m in exchange.messages):
+            raise ctx.violation("HTTP-01", "the initialize response in the body", exchange.summary(), wire=wire, sent=body)
 
 
 @check("HTTP-02", "http", "session ids are visible ASCII and unique")
 def session_id_format(ctx: CheckContext) -> None:
-    first, second = _wire(ctx), _wire(ctx)
-    if not first.session_id:
-        raise NotApplicable("the server issues no Mcp-Session-Id (stateless)")
-    for sid in (first.session_id, second.session_id):
-        if sid is not None and not VISIBLE_ASCII.match(sid):
-            raise ctx.violation("HTTP-02", "an Mcp-Session-Id of visible ASCII (0x21-0x7E) only", show(sid), wire=first)
-    if first.session_id == second.session_id:
-        raise ctx.violation("HTTP-02", "a different session id for each session", f"both sessions got {show(first.session_id)}", wire=first)
+    with _wire(ctx) as first, _wire(ctx) as second:
+        if not first.session_id:
+            raise NotApplicable("the server issues no Mcp-Session-Id (stateless)")
+        for sid in (first.session_id, second.session_id):
+            if sid is not None and not VISIBLE_ASCII.match(sid):
+                raise ctx.violation("HTTP-02", "an Mcp-Session-Id of visible ASCII (0x21-0x7E) only", show(sid), wire=first)
+        if first.session_id == second.session_id:
+            raise ctx.violation("HTTP-02", "a different session id for each session", f"both sessions got {show(first.session_id)}", wire=first)
 
 
 @check("HTTP-03", "http", "missing session id gets 400")
 def missing_session_id(ctx: CheckContext) -> None:
-    wire = _wire(ctx)
-    if not wire.session_id:
-        raise NotApplicable("the server issues no Mcp-Session-Id (stateless)")
-    body = _ping(wire)
-    headers = {k: v for k, v in wire.base_headers().items() if k != "Mcp-Session-Id"}
-    exchange = wire.post(body, headers=headers, replace_headers=True)
-    if exchange.status != 400:
-        raise ctx.violation("HTTP-03", "HTTP 400 for a request without Mcp-Session-Id", exchange.summary(), wire=wire, sent=body)
+    with _wire(ctx) as wire:
+        if not wire.session_id:
+            raise NotApplicable("the server issues no Mcp-Session-Id (stateless)")
+        body = _ping(wire)
+        headers = {k: v for k, v in wire.base_headers().items() if k != "Mcp-Session-Id"}
+        exchange = wire.post(body, headers=headers, replace_headers=True)
+        if exchange.status != 400:
+            raise ctx.violation("HTTP-03", "HTTP 400 for a request without Mcp-Session-Id", exchange.summary(), wire=wire, sent=body)
 
 
 @check("HTTP-04", "http", "unknown session id gets 404")
 def unknown_session_id(ctx: CheckContext) -> None:
-    wire = _wire(ctx)
-    if not wire.session_id:
-        raise NotApplicable("the server issues no Mcp-Session-Id (stateless)")
-    body = _ping(wire)
-    exchange = wire.post(body, headers={"Mcp-Session-Id": "mcptest-unknown-session-0000"})
-    if exchange.status != 404:
-        raise ctx.violation("HTTP-04", "HTTP 404 for an unknown session id", exchange.summary(), wire=wire, sent=body)
+    with _wire(ctx) as wire:
+        if not wire.session_id:
+            raise NotApplicable("the server issues no Mcp-Session-Id (stateless)")
+        body = _ping(wire)
+        exchange = wire.post(body, headers={"Mcp-Session-Id": "mcptest-unknown-session-0000"})
+        if exchange.status != 404:
+            raise ctx.violation("HTTP-04", "HTTP 404 for an unknown session id", exchange.summary(), wire=wire, sent=body)
 
 
 @check("HTTP-05", "http", "notifications get 202 and no body")
 def notification_accepted(ctx: CheckContext) -> None:
-    wire = _wire(ctx)
-    for body in ({"jsonrpc": "2.0", "method": "notifications/mcptest/probe"}, {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "mcptest-never-sent"}}):
-        exchange = wire.post(body)
-        if 200 <= exchange.status < 300 and (exchange.status != 202 or exchange.text.strip()):
-            raise ctx.violation("HTTP-05", "202 Accepted with no body (or a 4xx if not accepted)", exchange.summary(), wire=wire, sent=body)
-        if exchange.status >= 500 or exchange.status < 200:
-            raise ctx.violation("HTTP-05", "202 Accepted with no body (or a 4xx if not accepted)", exchange.summary(), wire=wire, sent=body)
+    with _wire(ctx) as wire:
+        for body in ({"jsonrpc": "2.0", "method": "notifications/mcptest/probe"}, {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "mcptest-never-sent"}}):
+            exchange = wire.post(body)
+            if 200 <= exchange.status < 300 and (exchange.status != 202 or exchange.text.strip()):
+                raise ctx.violation("HTTP-05", "202 Accepted with no body (or a 4xx if not accepted)", exchange.summary(), wire=wire, sent=body)
+            if exchange.status >= 500 or exchange.status < 200:
+                raise ctx.violation("HTTP-05", "202 Accepted with no body (or a 4xx if not accepted)", exchange.summary(), wire=wire, sent=body)
 
 
 @check("HTTP-07", "http", "GET opens an SSE stream or is 405")
 def get_stream(ctx: CheckContext) -> None:
-    wire = _wire(ctx)
-    exchange = wire.http("GET", headers={"Accept": "text/event-stream"})
-    if exchange.status == 405:
-        return
-    if exchange.content_type != "text/event-stream":
-        raise ctx.violation("HTTP-07", "Content-Type text/event-stream or HTTP 405", exchange.summary(), wire=wire, sent="GET (Accept: text/event-stream)")
+    with _wire(ctx) as wire:
+        exchange = wire.http("GET", headers={"Accept": "text/event-stream"})
+        if exchange.status == 405:
+            return
+        if exchange.content_type != "text/event-stream":
+            raise ctx.violation("HTTP-07", "Content-Type text/event-stream or HTTP 405", exchange.summary(), wire=wire, sent="GET (Accept: text/event-stream)")
 
 
 @check("HTTP-08", "http", "a deleted session answers 404")
 def delete_session(ctx: CheckContext) -> None:
-    wire = _wire(ctx)
-    if not wire.session_id:
-        raise NotApplicable("the server issues no Mcp-Session-Id (stateless)")
-    deleted = wire.http("DELETE")
-    if deleted.status == 405:
-        raise NotApplicable("the server does not let clients end sessions (DELETE answered 405)")
-    if not 200 <= deleted.status < 300:
-        raise ctx.violation("HTTP-08", "DELETE answered 2xx or 405", deleted.summary(), wire=wire, sent="DELETE")
-    body = _ping(wire)
-    exchange = wire.post(body)
-    if exchange.status != 404:
-        raise ctx.violation("HTTP-08", "HTTP 404 for the deleted session", exchange.summary(), wire=wire, sent=body)
+    with _wire(ctx) as wire:
+        if not wire.session_id:
+            raise NotApplicable("the server issues no Mcp-Session-Id (stateless)")
+        deleted = wire.http("DELETE")
+        if deleted.status == 405:
+            raise NotApplicable("the server does not let clients end sessions (DELETE answered 405)")
+        if not 200 <= deleted.status < 300:
+            raise ctx.violation("HTTP-08", "DELETE answered 2xx or 405", deleted.summary(), wire=wire, sent="DELETE")
+        body = _ping(wire)
+        exchange = wire.post(body)
+        if exchange.status != 404:
+            raise ctx.violation("HTTP-08", "HTTP 404 for the deleted session", exchange.summary(), wire=wire, sent=body)
 
 
 @check("HTTP-09", "http", "foreign Origin is refused")
 def foreign_origin(ctx: CheckContext) -> None:
-    wire = _wire(ctx, handshake=False)
-    body = _init_body(ctx)
-    exchange = wire.post(body, headers={"Origin": EVIL_ORIGIN}, until_id=1)
-    wanted = (403,) if ctx.version >= "2025-11-25" else tuple(range(400, 500))
-    if exchange.status not in wanted:
-        expected = "HTTP 403" if wanted == (403,) else "an HTTP 4xx"
-        raise ctx.violation("HTTP-09", f"{expected} for Origin {EVIL_ORIGIN}", exchange.summary(), wire=wire, sent=f"Origin: {EVIL_ORIGIN} + {show(body)}")
+    with _wire(ctx, handshake=False) as wire:
+        body = _init_body(ctx)
+        exchange = wire.post(body, headers={"Origin": EVIL_ORIGIN}, until_id=1)
+        wanted = (403,) if ctx.version >= "2025-11-25" else tuple(range(400, 500))
+        if exchange.status not in wanted:
+            expected = "HTTP 403" if wanted == (403,) else "an HTTP 4xx"
+            raise ctx.violation("HTTP-09", f"{expected} for Origin {EVIL_ORIGIN}", exchange.summary(), wire=wire, sent=f"Origin: {EVIL_ORIGIN} + {show(body)}")
 
 
 @check("HTTP-10", "http", "bad MCP-Protocol-Version gets 400")
 def bad_protocol_header(ctx: CheckContext) -> None:
     ctx.require_version(("2025-06-18", "2025-11-25"))
-    wire = _wire(ctx)
-    body = _ping(wire)
-    exchange = wire.post(body, headers={"MCP-Protocol-Version": "1999-01-01"})
-    if exchange.status != 400:
-        raise ctx.violation("HTTP-10", "HTTP 400 for MCP-Protocol-Version: 1999-01-01", exchange.summary(), wire=wire, sent=body)
+    with _wire(ctx) as wire:
+        body = _ping(wire)
+        exchange = wire.post(body, headers={"MCP-Protocol-Version": "1999-01-01"})
+        if exchange.status != 400:
+            raise ctx.violation("HTTP-10", "HTTP 400 for MCP-Protocol-Version: 1999-01-01", exchange.summary(), wire=wire, sent=body)
 
 
 @check("HTTP-11", "http", "batch bodies are rejected")
 def batch_body(ctx: CheckContext) -> None:
     ctx.require_version(("2025-06-18", "2025-11-25"))
-    wire = _wire(ctx)
-    body = [_ping(wire), _ping(wire)]
-    exchange = wire.post(body)
-    if not 400 <= exchange.status < 500:
-        raise ctx.violation("HTTP-11", "an HTTP 4xx for a JSON array body", exchange.summary(), wire=wire, sent=body)
+    with _wire(ctx) as wire:
+        body = [_ping(wire), _ping(wire)]
+        exchange = wire.post(body)
+        if not 400 <= exchange.status < 500:
+            raise ctx.violation("HTTP-11", "an HTTP 4xx for a JSON array body", exchange.summary(), wire=wire, sent=body)
 
 
 @check("HTTP-12", "http", "malformed JSON gets 400")
 def malformed_body(ctx: CheckContext) -> None:
-    wire = _wire(ctx)
-    body = b'{"jsonrpc": "2.0", "id": 1, "method": "ping"'
-    exchange = wire.post(body)
-    if exchange.status != 400:
-        raise ctx.violation("HTTP-12", "HTTP 400 for a body that is not JSON", exchange.summary(), wire=wire, sent=body.decode())
-    errors = [m for m in exchange.messages if isinstance(m, dict) and isinstance(m.get("error"), dict)]
-    if errors and (errors[0]["error"].get("code") != -32700 or errors[0].get("id") is not None):
-        raise ctx.violation("HTTP-12", "a -32700 error with id null, if the body carries one", show(errors[0]), wire=wire, sent=body.decode())
+    with _wire(ctx) as wire:
+        body = b'{"jsonrpc": "2.0", "id": 1, "method": "ping"'
+        exchange = wire.post(body)
+        if exchange.status != 400:
+            raise ctx.violation("HTTP-12", "HTTP 400 for a body that is not JSON", exchange.summary(), wire=wire, sent=body.decode())
+        errors = [m for m in exchange.messages if isinstance(m, dict) and isinstance(m.get("error"), dict)]
+        if errors and (errors[0]["error"].get("code") != -32700 or errors[0].get("id") is not None):
+            raise ctx.violation("HTTP-12", "a -32700 error with id null, if the body carries one", show(errors[0]), wire=wire, sent=body.decode())

@@ -12,17 +12,11 @@ from mcptest.wire import Wire
 from mcptest.wire.base import CLIENT_INFO
 
 LIST_METHODS = {"tools": "tools/list", "resources": "resources/list", "prompts": "prompts/list"}
+BOGUS_VERSION = "1999-01-01"
 
 
 def _init_params(version: str) -> dict[str, Any]:
     return {"protocolVersion": version, "capabilities": {}, "clientInfo": CLIENT_INFO}
-
-
-def _offer(ctx: CheckContext, version: str) -> tuple[Wire, Any]:
-    """Open a fresh wire and send only ``initialize`` at ``version``; the caller closes the wire."""
-    wire = ctx.handle.open()
-    reply = wire.request("initialize", _init_params(version))
-    return wire, reply
 
 
 @check("LIFE-01", "lifecycle", "initialize result shape")
@@ -32,59 +26,64 @@ def initialize_result(ctx: CheckContext) -> None:
     if isinstance(info, dict) and not isinstance(info.get("version"), str):
         problems.append("serverInfo.version: required string")
     if problems:
-        raise ctx.violation("LIFE-01", "protocolVersion, capabilities and serverInfo{name, version}", "; ".join(problems), sent={"method": "initialize"})
+        raise ctx.violation("LIFE-01", "protocolVersion, capabilities and serverInfo{name, version}", "; ".join(problems),
+                            sent={"method": "initialize"})
 
 
-@check("LIFE-02", "lifecycle", "supported versions are echoed")
-def supported_versions_echoed(ctx: CheckContext) -> None:
-    answers: dict[str, Any] = {}
-    for version in HANDSHAKE:
-        wire, reply = _offer(ctx, version)
-        try:
-            answers[version] = reply.result.get("protocolVersion") if reply.ok and isinstance(reply.result, dict) else reply.response
-            if reply.ok and answers[version] not in HANDSHAKE:
-                raise ctx.violation("LIFE-02", f"a protocol version the server supports (one of {', '.join(HANDSHAKE)})", f"{show(answers[version])} when offered {version}", wire=wire, sent=reply.request)
-        finally:
-            wire.close()
-    if not any(answer == version for version, answer in answers.items()):
-        raise ctx.violation("LIFE-02", "at least one offered handshake version echoed back", f"answers per offered version: {show(answers)}")
+@check("LIFE-02", "lifecycle", "a supported version is echoed", phase="pristine", order=30)
+def supported_version_echoed(ctx: CheckContext) -> None:
+    offered, answered = ctx.surface.offered, ctx.surface.answered
+    if answered not in HANDSHAKE:
+        raise ctx.violation("LIFE-02", f"a protocol version the server supports (one of {', '.join(HANDSHAKE)})",
+                            f"{show(answered)} when offered {offered}", sent={"method": "initialize", "params": _init_params(offered)})
+    if answered == offered:
+        return  # the offered version was echoed: the sentence's case
+    wire = ctx.pristine()  # the server chose another version: offered that one, it must echo it
+    reply = wire.initialize(answered)
+    got = reply.result.get("protocolVersion") if reply.ok and isinstance(reply.result, dict) else reply.response
+    if got != answered:
+        raise ctx.violation("LIFE-02", f"{answered} echoed, since the server answered {answered} when offered {offered}",
+                            show(got), wire=wire, sent=reply.request)
 
 
-@check("LIFE-03", "lifecycle", "unsupported versions are not echoed")
+@check("LIFE-03", "lifecycle", "unsupported versions are not echoed", phase="pristine", order=20)
 def unsupported_version_counter_offer(ctx: CheckContext) -> None:
-    for bogus in ("1999-01-01", "2099-12-31"):
-        wire, reply = _offer(ctx, bogus)
-        try:
-            if reply.ok:
-                got = reply.result.get("protocolVersion") if isinstance(reply.result, dict) else None
-                if got == bogus or got not in HANDSHAKE:
-                    raise ctx.violation("LIFE-03", "another version the server supports, or an error", f"protocolVersion {show(got)}", wire=wire, sent=reply.request)
-        finally:
-            wire.close()
+    wire = ctx.pristine()
+    reply = wire.initialize(BOGUS_VERSION)
+    if reply.ok:
+        got = reply.result.get("protocolVersion") if isinstance(reply.result, dict) else None
+        if got == BOGUS_VERSION or got not in HANDSHAKE:
+            raise ctx.violation("LIFE-03", "another version the server supports, or an error", f"protocolVersion {show(got)}",
+                                wire=wire, sent=reply.request)
 
 
-@check("LIFE-04", "lifecycle", "requests before initialize are refused")
-def requests_before_initialize(ctx: CheckContext) -> None:
+def _early_method(ctx: CheckContext) -> str:
     method = next((m for cap, m in LIST_METHODS.items() if ctx.surface.has(cap)), None)
     if method is None:
         raise NotApplicable("the server declares no tools, resources or prompts to request early")
-    with ctx.fresh(handshake=False) as wire:
-        early = wire.request(method, {})
-        if early.ok:
-            raise ctx.violation("LIFE-04", f"an error for {method} sent before initialize", f"it was served: {show(early.response)}", wire=wire, sent=early.request)
-        late = wire.initialize(ctx.version)
-        if not late.ok:
-            raise ctx.violation("LIFE-04", "initialize to still work after the early request", show(late.response), wire=wire)
+    return method
 
 
-@check("LIFE-05", "lifecycle", "ping works before initialize")
+@check("LIFE-04", "lifecycle", "requests before initialize are refused", phase="pristine", order=10)
+def requests_before_initialize(ctx: CheckContext) -> None:
+    method = _early_method(ctx)
+    wire = ctx.pristine()
+    early = wire.request(method, {})
+    if early.ok:
+        raise ctx.violation("LIFE-04", f"an error for {method} sent before initialize", f"it was served: {show(early.response)}",
+                            wire=wire, sent=early.request)
+    late = wire.initialize(ctx.version)
+    if not late.ok:
+        raise ctx.violation("LIFE-04", "initialize to still work after the early request", show(late.response), wire=wire)
+
+
+@check("LIFE-05", "lifecycle", "ping works before initialize", phase="pristine", order=0)
 def ping_before_initialize(ctx: CheckContext) -> None:
-    with ctx.fresh(handshake=False) as wire:
-        reply = wire.request("ping")
-        if not (reply.ok and isinstance(reply.result, dict)):
-            raise ctx.violation("LIFE-05", "an empty result {} for ping before initialize", show(reply.response), wire=wire, sent=reply.request)
-        if not wire.initialize(ctx.version).ok:
-            raise ctx.violation("LIFE-05", "initialize to work after an early ping", show(wire.transcript.tail(2)), wire=wire)
+    wire = ctx.pristine()
+    reply = wire.request("ping")
+    if not (reply.ok and isinstance(reply.result, dict)):
+        raise ctx.violation("LIFE-05", "an empty result {} for ping before initialize", show(reply.response), wire=wire,
+                            sent=reply.request)
 
 
 @check("LIFE-08", "lifecycle", "declared capabilities work")
@@ -99,18 +98,24 @@ def declared_capabilities_work(ctx: CheckContext) -> None:
                 raise ctx.violation("LIFE-08", f"capabilities.{name}.{flag} to be a boolean", show(value[flag]))
         listing = ctx.surface.listings.get(name)
         if listing is not None and listing.error:
-            raise ctx.violation("LIFE-08", f"{LIST_METHODS[name]} to succeed since {name!r} is declared", listing.error, sent={"method": LIST_METHODS[name]})
+            raise ctx.violation("LIFE-08", f"{LIST_METHODS[name]} to succeed since {name!r} is declared", listing.error,
+                                sent={"method": LIST_METHODS[name]})
     for name in ("logging", "completions"):
         if name in caps and not isinstance(caps[name], dict):
             raise ctx.violation("LIFE-08", f"capabilities.{name} to be an object", show(caps[name]))
 
 
-@check("LIFE-09", "lifecycle", "stdio server exits when stdin closes")
+SHUTDOWN_GRACE = 5.0
+
+
+@check("LIFE-09", "lifecycle", "stdio server exits when stdin closes", phase="exclusive", order=1000)
 def exits_on_stdin_close(ctx: CheckContext) -> None:
     ctx.require_transport("stdio")
-    with ctx.fresh() as wire:
-        process = wire.process  # type: ignore[attr-defined]
-        process.close_stdin()
-        code = process.wait_exit(5.0)
-        if code is None:
-            raise ctx.violation("LIFE-09", "the process to exit within 5 s after its stdin was closed", "it was still running (mcptest then stopped it with SIGTERM)", wire=wire)
+    wire: Wire = ctx.exclusive()
+    process = wire.process  # type: ignore[attr-defined]
+    process.close_stdin()
+    code = process.wait_exit(SHUTDOWN_GRACE)
+    if code is None:
+        raise ctx.violation("LIFE-09", f"the process to exit within {SHUTDOWN_GRACE:g} s after its stdin was closed",
+                            "it was still running (mcptest then stopped it with SIGTERM)", wire=wire)
+    wire.wait_closed(SHUTDOWN_GRACE)  # type: ignore[attr-defined]

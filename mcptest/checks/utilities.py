@@ -6,17 +6,17 @@ from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
 from mcptest.checks.resources import valid_template
-from mcptest.checks.calls import BUSY_TOKEN, busy_call, callable_tool, exercise, safe_tools, slow_call
+from mcptest.checks.calls import busy_call, callable_tool, safe_tools, slow_call
+from mcptest.checks.jsonrpc import cheap_method
 from mcptest.discovery import LISTS
 from mcptest.findings import NotApplicable
-from mcptest.spec.versions import at_least
-from mcptest.wire import RequestTimeout
+from mcptest.wire import RequestTimeout, Wire
 
 LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 SLOW_ENOUGH = 0.5
 
 
-@check("PING-01", "utilities", "ping answers an empty result")
+@check("PING-01", "utilities", "ping answers an empty result, also while a call runs")
 def ping_answers(ctx: CheckContext) -> None:
     wire = ctx.wire()
     reply = wire.request("ping")
@@ -26,16 +26,14 @@ def ping_answers(ctx: CheckContext) -> None:
     slow = slow_call(ctx, SLOW_ENOUGH)
     if slow is None:
         return  # no request to ping past: the plain ping above is all there is to check
-    request = {"jsonrpc": "2.0", "id": f"mcptest-busy-{wire.next_id()}", "method": "tools/call", "params": slow.reply.request["params"]}
-    wire.send(request)
-    ping = {"jsonrpc": "2.0", "id": f"mcptest-ping-{wire.next_id()}", "method": "ping"}
-    wire.send(ping)
-    seen = wire.collect(slow.seconds + ctx.timeout, until=lambda m: isinstance(m, dict) and m.get("id") in (request["id"], ping["id"]) and "method" not in m)
-    first = next((m for m in seen if isinstance(m, dict) and m.get("id") in (request["id"], ping["id"]) and "method" not in m), None)
-    if first is not None and first.get("id") == request["id"]:
-        wire.collect(ctx.timeout, until=lambda m: isinstance(m, dict) and m.get("id") == ping["id"])
-        raise ctx.violation("PING-01", f"the ping answered promptly, while {slow.name!r} (about {slow.seconds:.1f} s) runs", "the ping was answered only after the tool call finished", wire=wire, sent=[request, ping])
-    wire.collect(slow.seconds + ctx.timeout, until=lambda m: isinstance(m, dict) and m.get("id") == request["id"])
+    call = wire.begin(wire.message("tools/call", slow.params()))
+    ping = wire.request("ping")
+    if not ping.ok:
+        raise ctx.violation("PING-01", "an empty result {}", show(ping.response), wire=wire, sent=ping.request)
+    if call.done:
+        raise ctx.violation("PING-01", f"the ping answered promptly, while {slow.name!r} (about {slow.seconds:.1f} s) runs",
+                            "the ping was answered only after the tool call finished", wire=wire, sent=[call.request, ping.request])
+    call.wait()
 
 
 def _progress(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,59 +53,69 @@ def progress_matches_token(ctx: CheckContext) -> None:
         updates = _progress(call.reply.notifications)
         if not updates:
             continue
+        sent = call.reply.request["params"]["_meta"]["progressToken"]
         last = None
         for update in updates:
             got = update.get("progressToken")
-            if type(got) is not int or got != BUSY_TOKEN:
-                raise ctx.violation("PROG-01", f"progressToken {BUSY_TOKEN} (an integer, as sent)", f"{show(got)} in {show(update)}", wire=ctx.wire(), sent=call.reply.request)
+            if type(got) is not type(sent) or got != sent:
+                raise ctx.violation("PROG-01", f"progressToken {sent} (an integer, as sent)", f"{show(got)} in {show(update)}",
+                                    wire=ctx.wire(), sent=call.reply.request)
             value = update.get("progress")
             if not isinstance(value, (int, float)) or isinstance(value, bool) or (last is not None and value <= last):
-                raise ctx.violation("PROG-01", "a numeric progress that increases with each notification", f"{show(value)} after {show(last)}", wire=ctx.wire(), sent=call.reply.request)
-            if "message" in update and not at_least(ctx.version, "2025-03-26"):
-                raise ctx.violation("PROG-01", f"no progress message at {ctx.version}", show(update), wire=ctx.wire())
+                raise ctx.violation("PROG-01", "a numeric progress that increases with each notification",
+                                    f"{show(value)} after {show(last)}", wire=ctx.wire(), sent=call.reply.request)
             last = value
         return
     raise NotApplicable("no callable tool sent progress notifications for a request with a progressToken")
 
 
-@check("PROG-02", "utilities", "no progress without a token")
-def no_progress_without_token(ctx: CheckContext) -> None:
-    tools = safe_tools(ctx)
-    if not tools:
-        raise NotApplicable("no tool the suite may call")
-    called = 0
-    for tool in tools:
+@check("PROG-02", "utilities", "progress only for active requests' tokens", phase="observe")
+def no_stray_progress(ctx: CheckContext) -> None:
+    wire = ctx.wire()
+    for tool in _progress_senders(ctx):  # the tools that report progress, asked once without a token
+        reply = wire.request("tools/call", busy_call(ctx, tool).params(), progress=False)
+        stray = _progress(reply.notifications)
+        if stray:
+            raise ctx.violation("PROG-02", "no notifications/progress for a request without a progressToken",
+                                show(stray[0]), wire=wire, sent=reply.request)
+    seen = ctx.observed
+    if not seen.notes("notifications/progress"):
+        raise NotApplicable("the server sent no progress notification at this version, so none could be judged")
+    if seen.stray_progress:
+        transport, message, why = seen.stray_progress[0]
+        raise ctx.violation("PROG-02", "progress notifications only for tokens of requests still in flight",
+                            f"{why}: {show(message)} (over {transport})")
+
+
+def _progress_senders(ctx: CheckContext) -> list[dict[str, Any]]:
+    senders = []
+    for tool in safe_tools(ctx):
         try:
-            call = exercise(ctx, tool)
+            if _progress(busy_call(ctx, tool).reply.notifications):
+                senders.append(tool)
         except NotApplicable:
             continue
-        called += 1
-        stray = _progress(call.reply.notifications)
-        if stray:
-            raise ctx.violation("PROG-02", "no notifications/progress for a request without progressToken", show(stray[0]), wire=ctx.wire(), sent=call.reply.request)
-    if not called:
-        raise NotApplicable("no tool could be called with example arguments")
+    return senders
 
 
-@check("CANC-01", "utilities", "cancelled requests get no response")
+@check("CANC-01", "utilities", "cancelled requests get no result")
 def cancelled_request_not_answered(ctx: CheckContext) -> None:
     slow = slow_call(ctx, SLOW_ENOUGH)
     if slow is None:
         raise NotApplicable(f"no callable tool took {SLOW_ENOUGH} s or more, so nothing can be cancelled in flight")
     wire = ctx.wire()
-    request = {"jsonrpc": "2.0", "id": f"mcptest-cancel-{wire.next_id()}", "method": "tools/call", "params": slow.reply.request["params"]}
-    wire.send(request)
-    early = wire.collect(0.1)  # let the request reach its handler: cancelling before it arrives tests nothing
-    wire.notify("notifications/cancelled", {"requestId": request["id"], "reason": "mcptest cancellation check"})
-    answered_it = lambda m: isinstance(m, dict) and m.get("id") == request["id"] and "result" in m  # noqa: E731
-    seen = early + wire.collect(slow.seconds + 1.0, until=answered_it)
-    answered = [m for m in seen + wire.unsolicited if answered_it(m)]
-    wire.unsolicited.clear()
+    call = wire.begin(wire.message("tools/call", slow.params(), id=f"mcptest-cancel-{wire.next_id()}"))
+    wire.request(cheap_method(ctx))  # answered once the server has read the call: cancelling earlier tests nothing
+    wire.notify("notifications/cancelled", {"requestId": call.request["id"], "reason": "mcptest cancellation check"})
+    # the call took slow.seconds when not cancelled: a result within one and a half times that is the answer to it
+    answered = call.wait_for(lambda reply: "result" in reply.response, slow.seconds * 1.5 + 1.0)
+    call.abandon()
     if answered:
-        raise ctx.violation("CANC-01", "no result for the cancelled request", show(answered[0]), wire=wire, sent=request)
-    ping = wire.request("ping")
-    if not ping.ok:
-        raise ctx.violation("CANC-01", "the server to keep serving after a cancellation", show(ping.response), wire=wire)
+        raise ctx.violation("CANC-01", "no result for the cancelled request", show(call.reply.response), wire=wire,
+                            sent=call.request)
+    after = wire.request(cheap_method(ctx))
+    if not after.ok:
+        raise ctx.violation("CANC-01", "the server to keep serving after a cancellation", show(after.response), wire=wire)
 
 
 @check("PAGE-01", "utilities", "pagination walks to the end")
@@ -132,40 +140,34 @@ def invalid_cursor(ctx: CheckContext) -> None:
             raise ctx.violation("PAGE-02", f"{method} with an invalid cursor answered with -32602", show(reply.response), wire=wire, sent=reply.request)
 
 
-@check("LOG-01", "utilities", "logging/setLevel accepts the 8 levels")
+@check("LOG-01", "utilities", "logging/setLevel accepts the 8 levels", phase="exclusive", order=40)
 def set_level(ctx: CheckContext) -> None:
     ctx.require("logging")
-    with ctx.fresh() as wire:
-        for level in LEVELS:
-            reply = wire.request("logging/setLevel", {"level": level})
-            if not reply.ok:
-                raise ctx.violation("LOG-01", f"an empty result for level {level!r}", show(reply.response), wire=wire, sent=reply.request)
+    wire = ctx.exclusive()
+    for level in LEVELS:
+        reply = wire.request("logging/setLevel", {"level": level})
+        if not reply.ok:
+            raise ctx.violation("LOG-01", f"an empty result for level {level!r}", show(reply.response), wire=wire, sent=reply.request)
 
 
-@check("LOG-04", "utilities", "an invalid log level gets -32602")
+@check("LOG-04", "utilities", "an invalid log level gets -32602", phase="exclusive", order=41)
 def invalid_log_level(ctx: CheckContext) -> None:
     ctx.require("logging")
-    with ctx.fresh() as wire:
-        reply = wire.request("logging/setLevel", {"level": "loud"})
-        if reply.error_code != -32602:
-            raise ctx.violation("LOG-04", "-32602 for the invalid level 'loud'", show(reply.response), wire=wire, sent=reply.request)
+    wire = ctx.exclusive()
+    reply = wire.request("logging/setLevel", {"level": "loud"})
+    if reply.error_code != -32602:
+        raise ctx.violation("LOG-04", "-32602 for the invalid level 'loud'", show(reply.response), wire=wire, sent=reply.request)
 
 
 def _log_messages(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [n.get("params") or {} for n in notes if n.get("method") == "notifications/message"]
 
 
-@check("LOG-02", "utilities", "log notifications are well-formed")
+@check("LOG-02", "utilities", "log notifications are well-formed", phase="observe")
 def log_messages_shape(ctx: CheckContext) -> None:
-    ctx.require("logging")
-    messages = []
-    for tool in safe_tools(ctx):
-        try:
-            messages += _log_messages(exercise(ctx, tool).reply.notifications)
-        except NotApplicable:
-            continue
+    messages = ctx.observed.notes("notifications/message")
     if not messages:
-        raise NotApplicable("no callable tool sent a log message")
+        raise NotApplicable("the server sent no log message at this version, so none could be judged")
     for params in messages:
         if params.get("level") not in LEVELS or "data" not in params:
             raise ctx.violation("LOG-02", f"level one of {', '.join(LEVELS)} and a data member", show(params))
@@ -173,26 +175,32 @@ def log_messages_shape(ctx: CheckContext) -> None:
             raise ctx.violation("LOG-02", "logger to be a string", show(params))
 
 
-@check("LOG-03", "utilities", "setLevel filters log messages")
+def _logged_calls(ctx: CheckContext, wire: Wire, level: str) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """Set ``level``, call every safe tool once; each call's reply with the log messages it brought."""
+    wire.request("logging/setLevel", {"level": level})
+    calls = []
+    for tool in safe_tools(ctx):
+        try:
+            arguments = callable_tool(ctx, tool)
+            reply = wire.request("tools/call", {"name": tool["name"], "arguments": arguments})
+        except (NotApplicable, RequestTimeout):
+            continue
+        calls.append((reply, _log_messages(reply.notifications)))
+    return calls
+
+
+@check("LOG-03", "utilities", "setLevel filters log messages", phase="exclusive", order=42)
 def log_level_filters(ctx: CheckContext) -> None:
     ctx.require("logging")
-    tools = safe_tools(ctx)
-    if not tools:
-        raise NotApplicable("no tool the suite may call")
-    with ctx.fresh() as wire:
-        wire.request("logging/setLevel", {"level": "emergency"})
-        for tool in tools:
-            try:
-                arguments = callable_tool(ctx, tool)
-            except NotApplicable:
-                continue
-            try:
-                reply = wire.request("tools/call", {"name": tool["name"], "arguments": arguments})
-            except RequestTimeout:
-                continue
-            below = [m for m in _log_messages(reply.notifications) if m.get("level") in LEVELS[:-1]]
-            if below:
-                raise ctx.violation("LOG-03", "no log message below 'emergency' after logging/setLevel emergency", show(below[0]), wire=wire, sent=reply.request)
+    wire = ctx.exclusive()
+    loud = _logged_calls(ctx, wire, "debug")
+    if not any(messages for _, messages in loud):
+        raise NotApplicable("no callable tool sent a log message at level debug, so filtering could not be observed")
+    for reply, messages in _logged_calls(ctx, wire, "emergency"):
+        below = [m for m in messages if m.get("level") in LEVELS[:-1]]
+        if below:
+            raise ctx.violation("LOG-03", "no log message below 'emergency' after logging/setLevel emergency", show(below[0]),
+                                wire=wire, sent=reply.request)
 
 
 def _completion_refs(ctx: CheckContext) -> list[tuple[dict[str, Any], str]]:

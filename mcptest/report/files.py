@@ -1,48 +1,52 @@
-"""Write the findings of a run to the files the user asked for (JSON, HTML)."""
+"""Write the findings of a run to the files the user asked for (JSON, HTML, SARIF)."""
 
 from __future__ import annotations
 
-import html
 import json
-from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+from mcptest.report.baseline import Baseline, BaselineOutcome
 from mcptest.report.model import RunReport
 from mcptest.settings import Settings
 
 
-def as_json(run: RunReport) -> dict[str, object]:
-    """The run as a JSON-ready document."""
-    return {
-        "target": run.target,
-        "server": run.server,
-        "protocolVersion": run.version,
-        "error": run.error,
-        "counts": dict(Counter(f.outcome for f in run.findings)),
-        "findings": [f.as_dict() for f in run.findings],
-    }
+def as_json(run: RunReport, outcome: BaselineOutcome | None = None) -> dict[str, Any]:
+    """The run as a JSON-ready document (with the baseline verdict, when there is one)."""
+    document: dict[str, Any] = run.as_json()
+    if outcome is not None:
+        document["baseline"] = {
+            "expected": [{"finding": f.key, "reason": e.reason, "line": e.line} for f, e in outcome.expected],
+            "new": [f.key for f in outcome.new],
+            "stale": [e.label for e in outcome.stale],
+            "staleWarnings": [e.label for e in outcome.stale_warnings],
+            "unused": [e.label for e in outcome.unused],
+        }
+    return document
 
 
-def as_html(run: RunReport) -> str:
-    """A self-contained HTML page listing every finding."""
-    doc = as_json(run)
-    rows = "".join(
-        f"<tr class='{html.escape(f.outcome.replace('/', ''))}'><td>{html.escape(f.requirement)}</td><td>{html.escape(f.level)}</td>"
-        f"<td>{html.escape(f.outcome)}</td><td>{html.escape(f.item)}</td><td><pre>{html.escape(f.message)}</pre></td>"
-        f"<td><a href='{html.escape(f.url)}'>spec</a></td></tr>"
-        for f in run.findings
-    )
-    title = html.escape(f"mcptest report: {doc['target']}")
-    style = "td{vertical-align:top;padding:4px}.fail{background:#fdd}.warn{background:#ffd}.pass{background:#dfd}.na{color:#777}"
-    counts = html.escape(json.dumps(doc["counts"]))
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title><style>{style}</style></head>"
-            f"<body><h1>{title}</h1><p>{counts}</p><table><tr><th>requirement</th><th>level</th><th>outcome</th>"
-            f"<th>item</th><th>message</th><th></th></tr>{rows}</table></body></html>")
-
-
-def write_reports(run: RunReport, settings: Settings) -> None:
-    """Write the JSON and HTML reports named in ``settings`` (if any)."""
+def write_reports(run: RunReport, settings: Settings, baseline: Baseline | None = None,
+                  outcome: BaselineOutcome | None = None) -> None:
+    """Write the JSON, HTML and SARIF reports named in ``settings`` (if any)."""
     if settings.report_json:
-        Path(settings.report_json).write_text(json.dumps(as_json(run), indent=2, ensure_ascii=False), encoding="utf-8")
+        _write(settings.report_json, json.dumps(as_json(run, outcome), indent=2, ensure_ascii=False))
     if settings.report_html:
-        Path(settings.report_html).write_text(as_html(run), encoding="utf-8")
+        from mcptest.report.html import render_html
+
+        generated = datetime.now(timezone.utc).strftime("generated %Y-%m-%d %H:%M UTC")
+        _write(settings.report_html, render_html(run, baseline=baseline, outcome=outcome, generated=generated))
+    if getattr(settings, "report_sarif", None):
+        from mcptest import __version__
+        from mcptest.report.sarif import sarif_log, target_artifact
+
+        root = Path.cwd()
+        log = sarif_log(run, tool_version=__version__, artifact=target_artifact(run.target, root), baseline=baseline,
+                        srcroot=root)
+        _write(settings.report_sarif, json.dumps(log, indent=2, ensure_ascii=False))
+
+
+def _write(path: str, text: str) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")

@@ -1,7 +1,8 @@
-"""The transport-independent part of a raw wire: ids, request/response matching, the transcript."""
+"""The transport-independent part of a raw wire: ids, concurrent request/response matching, progress, transcript."""
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import threading
@@ -11,22 +12,41 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mcptest.wire.client import ClientBehaviour
+from mcptest.wire.envelope import Envelope
+
 JSON = dict[str, Any]
-CLIENT_INFO = {"name": "mcptest", "version": "0.1.0"}
+CLIENT_INFO = {"name": "mcptest", "version": "0.2.0"}
+PROGRESS = "notifications/progress"
+_INBOX_LIMIT = 10_000
 
 
 class WireError(RuntimeError):
-    """The channel failed (connection refused, server gone); the message says how."""
+    """The channel failed (connection refused, server gone); the message says how. ``wire`` is the channel."""
+
+    wire: Any = None
+
+
+class ServerGone(WireError):
+    """The server process ended or closed the connection; the message has the exit code and stderr tail."""
 
 
 class RequestTimeout(WireError):
-    """No response arrived within the deadline."""
+    """No response arrived within the deadline (extended by progress notifications, up to a hard cap)."""
 
-    def __init__(self, method: str, timeout: float, sent: str) -> None:
-        super().__init__(f"no response to {method!r} within {timeout:g} s (--mcp-timeout); sent: {sent}")
+    def __init__(self, method: str, timeout: float, sent: str, *, progressed: int = 0, capped: bool = False) -> None:
+        why = f"no response to {method!r} within {timeout:g} s (--mcp-timeout)"
+        if capped:
+            why = f"no response to {method!r} within the {timeout:g} s cap (--mcp-progress-cap), after {progressed} progress notifications"
+        elif progressed:
+            why += f" after its last of {progressed} progress notifications"
+        super().__init__(f"{why}; sent: {sent}")
+        self.wire: Any = None
         self.method = method
         self.timeout = timeout
         self.sent = sent
+        self.progressed = progressed
+        self.capped = capped
 
 
 @dataclass(frozen=True)
@@ -42,19 +62,17 @@ class Transcript:
     """The last frames exchanged, for failure messages (bounded)."""
 
     def __init__(self, limit: int = 40) -> None:
-        self._frames: list[Frame] = []
-        self._limit = limit
+        self._frames: collections.deque[Frame] = collections.deque(maxlen=limit)
         self._lock = threading.Lock()
 
     def add(self, direction: str, text: str) -> None:
         with self._lock:
             self._frames.append(Frame(direction, text, time.monotonic()))
-            del self._frames[: -self._limit]
 
     def tail(self, count: int = 8, width: int = 400) -> str:
         """The last ``count`` frames, one per line, each cut to ``width`` characters."""
         with self._lock:
-            frames = self._frames[-count:]
+            frames = list(self._frames)[-count:]
         return "\n".join(f"  {f.direction} {_cut(f.text, width)}" for f in frames)
 
 
@@ -70,19 +88,21 @@ def dumps(message: Any) -> str:
 
 @dataclass
 class Reply:
-    """The response to one request plus what the server sent on the way.
+    """The response to one request plus what the server sent while it was pending.
 
     Attributes:
         request: the request that was sent.
         response: the JSON-RPC response object (``result`` or ``error``).
-        notifications: notifications received before the response.
-        requests: server-to-client requests received before the response.
+        notifications: notifications received while the request was pending (progress only when it carried our token).
+        requests: server-to-client requests received while it was pending.
+        seconds: from sending to the response.
     """
 
     request: JSON
     response: JSON
     notifications: list[JSON] = field(default_factory=list)
     requests: list[JSON] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -107,30 +127,128 @@ class Reply:
 
 
 def is_response(message: Any) -> bool:
-    """True for a JSON-RPC response (has ``id`` and ``result``/``error``, no ``method``)."""
+    """True for a JSON-RPC response (has ``result``/``error``, no ``method``)."""
     return isinstance(message, dict) and "method" not in message and ("result" in message or "error" in message)
 
 
+def is_notification(message: Any) -> bool:
+    """True for a JSON-RPC notification (a method and no id)."""
+    return isinstance(message, dict) and isinstance(message.get("method"), str) and "id" not in message
+
+
+def same_id(a: Any, b: Any) -> bool:
+    """JSON-RPC id equality that keeps types apart (1 != "1", 1 != True)."""
+    return type(a) is type(b) and a == b
+
+
+def _id_key(value: Any) -> str:
+    """A dict key for an id: loosely typed, so a server that echoes ``"1"`` for ``1`` still gets its answer matched
+    (BASE-02 reports the type change; other checks go on)."""
+    return str(value)
+
+
+@dataclass
+class _Pending:
+    """A request waiting for its response."""
+
+    message: JSON
+    token: Any
+    timeout: float
+    cap: float
+    deadline: float
+    started: float
+    reply: Reply
+    done: bool = False
+    progressed: int = 0
+
+
+class Call:
+    """A request in flight (see ``Wire.begin``)."""
+
+    def __init__(self, wire: Wire, pending: _Pending) -> None:
+        self.wire = wire
+        self._pending = pending
+
+    @property
+    def request(self) -> JSON:
+        return self._pending.message
+
+    @property
+    def done(self) -> bool:
+        """True once the response arrived."""
+        return self._pending.done
+
+    @property
+    def reply(self) -> Reply:
+        """What arrived so far (the response is empty until ``done``)."""
+        return self._pending.reply
+
+    def wait(self) -> Reply:
+        """Wait for the response (its deadline, extended by progress notifications, as for ``request``)."""
+        return self.wire._wait(self._pending)
+
+    def abandon(self) -> None:
+        """Stop waiting for the response (a late one goes to the inbox)."""
+        self.wire._forget(self._pending)
+
+    def wait_for(self, predicate: Any, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds until ``predicate(reply)`` is true or the response arrived; the predicate's value."""
+        return self.wire._wait_until(self._pending, predicate, timeout)
+
+
+class Observer:
+    """Receives every message every wire of a run sends and receives (run-level checks read from it)."""
+
+    def on_received(self, wire: Wire, message: Any) -> None:
+        """Called for each message the server sent, before it is matched."""
+
+    def on_sent(self, wire: Wire, message: Any) -> None:
+        """Called for each message mcptest sent."""
+
+
 class Wire(ABC):
-    """A raw JSON-RPC channel. Subclasses move bytes; this class matches requests to responses."""
+    """A raw JSON-RPC channel that many threads may use at once.
+
+    Subclasses move bytes and hand every message the server sends to ``_deliver``; this class matches
+    responses to waiting requests by id, gives each pending request the notifications that concern it,
+    extends a request's deadline on each of its progress notifications (up to ``progress_cap``), answers
+    server-to-client requests through ``client``, and queues everything else in an inbox that
+    ``next_message`` waits on.
+    """
 
     transport: str = ""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(
+        self,
+        timeout: float,
+        *,
+        progress_cap: float | None = None,
+        client: ClientBehaviour | None = None,
+        observer: Observer | None = None,
+    ) -> None:
         self.timeout = timeout
+        self.progress_cap = max(progress_cap or timeout * 6, timeout)
+        self.client = client or ClientBehaviour()
+        self.observer = observer or Observer()
         self.transcript = Transcript()
         self.protocol_version: str | None = None
+        self.envelope: Envelope | None = None
         self.initialize_result: JSON | None = None
-        self.unsolicited: list[JSON] = []
+        self.initialize_sent = False
+        self.server_requests: list[JSON] = []
+        self.gone: str | None = None
         self._ids = itertools.count(1)
+        self._tokens = itertools.count(1)
+        self._cond = threading.Condition()
+        self._pending: dict[str, _Pending] = {}
+        self._by_token: dict[str, _Pending] = {}
+        self._inbox: collections.deque[Any] = collections.deque(maxlen=_INBOX_LIMIT)
+
+    # -- what subclasses implement ---------------------------------------------------------------------------
 
     @abstractmethod
     def send(self, message: Any) -> None:
         """Send one message: a dict/list is JSON-encoded; ``bytes``/``str`` go out as they are."""
-
-    @abstractmethod
-    def recv(self, timeout: float | None = None) -> Any:
-        """The next message from the server, or None when nothing arrived in time."""
 
     @abstractmethod
     def close(self) -> None:
@@ -139,6 +257,17 @@ class Wire(ABC):
     @abstractmethod
     def describe(self) -> str:
         """Diagnostics for failure messages: server stderr tail, HTTP status, and so on."""
+
+    def _send_request(self, message: JSON, pending: _Pending) -> None:
+        """Send a request whose response ``pending`` waits for (HTTP overrides it to read the answer stream)."""
+        self.send(message)
+
+    # -- requests ---------------------------------------------------------------------------------------------
+
+    @property
+    def modern(self) -> bool:
+        """True when requests carry the 2026-07-28 per-request envelope."""
+        return self.envelope is not None
 
     def next_id(self) -> int:
         """A fresh integer request id."""
@@ -152,85 +281,269 @@ class Wire(ABC):
         id: Any = None,
         timeout: float | None = None,
         meta: JSON | None = None,
+        progress: bool | None = None,
+        envelope: bool = True,
     ) -> Reply:
-        """Send a request and wait for its response, collecting what arrives on the way.
+        """Send a request and wait for its response (see ``message`` for the arguments).
 
         Raises:
-            RequestTimeout: no response with this id within the timeout.
+            RequestTimeout: no response within the (progress-extended) deadline.
+            ServerGone: the server ended while the request was pending.
+        """
+        built = self.message(method, params, id=id, meta=meta, progress=progress, envelope=envelope)
+        return self.exchange(built, timeout=timeout)
+
+    def message(
+        self,
+        method: str,
+        params: JSON | None = None,
+        *,
+        id: Any = None,
+        meta: JSON | None = None,
+        progress: bool | None = None,
+        envelope: bool = True,
+    ) -> JSON:
+        """A request object as this wire sends it.
+
+        Args:
+            method: the JSON-RPC method.
+            params: its params (``_meta`` entries are merged with ``meta``).
+            id: the request id (default: a fresh integer).
+            meta: extra ``_meta`` entries.
+            progress: attach a fresh ``progressToken`` so progress notifications extend the deadline
+                (default: only for ``tools/call``; never when ``meta`` already has one).
+            envelope: on a modern wire, add the 2026-07-28 ``_meta`` envelope (False sends exactly ``params``).
         """
         rid = self.next_id() if id is None else id
         message: JSON = {"jsonrpc": "2.0", "id": rid, "method": method}
-        if params is not None or meta:
+        extra = dict(meta or {})
+        wants_progress = method == "tools/call" if progress is None else progress
+        if wants_progress and "progressToken" not in extra and "progressToken" not in (params or {}).get("_meta", {}):
+            extra["progressToken"] = f"mcptest-{next(self._tokens)}"
+        if self.envelope is not None and envelope:
+            extra = {**self.envelope.meta(), **extra}
+        if params is not None or extra:
             message["params"] = dict(params or {})
-            if meta:
-                message["params"]["_meta"] = {**message["params"].get("_meta", {}), **meta}
-        return self.exchange(message, timeout=timeout)
+            if extra:
+                message["params"]["_meta"] = {**message["params"].get("_meta", {}), **extra}
+        return message
 
     def exchange(self, message: JSON, *, timeout: float | None = None) -> Reply:
         """Send a prepared request object and wait for the response with its id."""
-        self.send(message)
-        return self.wait_response(message, timeout=timeout)
+        return self.begin(message, timeout=timeout).wait()
 
-    def wait_response(self, message: JSON, *, timeout: float | None = None) -> Reply:
-        """Wait for the response to an already-sent request."""
+    def begin(self, message: JSON, *, timeout: float | None = None) -> Call:
+        """Send a prepared request object without waiting: ``.wait()`` on the result gives its Reply."""
+        pending = self._register(message, timeout)
+        try:
+            self._send_request(message, pending)
+        except BaseException:
+            self._forget(pending)
+            raise
+        return Call(self, pending)
+
+    def _register(self, message: JSON, timeout: float | None) -> _Pending:
         limit = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + limit
-        reply = Reply(request=message, response={})
-        rid = message.get("id")
+        now = time.monotonic()
+        meta = (message.get("params") or {}).get("_meta") if isinstance(message.get("params"), dict) else None
+        token = meta.get("progressToken") if isinstance(meta, dict) else None
+        pending = _Pending(message, token, limit, now + max(self.progress_cap, limit), now + limit, now,
+                           Reply(request=message, response={}))
+        if message.get("method") == "initialize":
+            self.initialize_sent = True
+        with self._cond:
+            self._pending[_id_key(message.get("id"))] = pending
+            if token is not None:
+                self._by_token[_id_key(token)] = pending
+        self.observer.on_sent(self, message)
+        return pending
+
+    def has_active_token(self, token: Any, *, loosely: bool = False) -> bool:
+        """True when a pending request carries ``token`` as its progressToken (of the same JSON type, unless ``loosely``)."""
+        with self._cond:
+            owner = self._by_token.get(_id_key(token))
+            return owner is not None and not owner.done and (loosely or same_id(owner.token, token))
+
+    def _forget(self, pending: _Pending) -> None:
+        with self._cond:
+            self._pending.pop(_id_key(pending.message.get("id")), None)
+            if pending.token is not None:
+                self._by_token.pop(_id_key(pending.token), None)
+
+    def _wait(self, pending: _Pending) -> Reply:
+        with self._cond:
+            while not pending.done:
+                if self.gone is not None:
+                    self._forget_locked(pending)
+                    gone = ServerGone(self.gone)
+                    gone.wire = self
+                    raise gone
+                left = pending.deadline - time.monotonic()
+                if left <= 0:
+                    self._forget_locked(pending)
+                    capped = pending.progressed > 0 and pending.deadline >= pending.cap
+                    timeout = pending.cap - pending.started if capped else pending.timeout
+                    silent = RequestTimeout(str(pending.message.get("method")), timeout, dumps(pending.message),
+                                            progressed=pending.progressed, capped=capped)
+                    silent.wire = self
+                    raise silent
+                self._cond.wait(left)
+        pending.reply.seconds = time.monotonic() - pending.started
+        return pending.reply
+
+    def _wait_until(self, pending: _Pending, predicate: Any, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                if predicate(pending.reply):
+                    return True
+                left = deadline - time.monotonic()
+                if pending.done or self.gone is not None or left <= 0:
+                    return bool(predicate(pending.reply))
+                self._cond.wait(left)
+
+    def _forget_locked(self, pending: _Pending) -> None:
+        self._pending.pop(_id_key(pending.message.get("id")), None)
+        if pending.token is not None:
+            self._by_token.pop(_id_key(pending.token), None)
+
+    # -- incoming messages ------------------------------------------------------------------------------------
+
+    def _deliver(self, message: Any, via: Any = None) -> None:
+        """Route one message from the server. ``via`` is the pending request whose answer stream carried it (HTTP)."""
+        self.observer.on_received(self, message)
+        answer: JSON | None = None
+        with self._cond:
+            if is_response(message):
+                pending = self._pending.pop(_id_key(message.get("id")), None) if message.get("id") is not None else None
+                if pending is None:
+                    self._inbox.append(message)
+                else:
+                    if pending.token is not None:
+                        self._by_token.pop(_id_key(pending.token), None)
+                    pending.reply.response = message
+                    pending.done = True
+            elif isinstance(message, dict) and isinstance(message.get("method"), str) and "id" in message:
+                self.server_requests.append(message)
+                for pending in self._concerned(via):
+                    pending.reply.requests.append(message)
+                self._inbox.append(message)
+                answer = message
+            elif is_notification(message):
+                self._route_notification(message, via)
+            else:
+                self._inbox.append(message)
+            self._cond.notify_all()
+        if answer is not None:
+            reply = self.client.answer(answer)
+            if reply is not None:
+                self.answer(reply, via)
+
+    def _route_notification(self, message: JSON, via: Any) -> None:
+        if message.get("method") == PROGRESS:
+            params = message.get("params") if isinstance(message.get("params"), dict) else {}
+            owner = self._by_token.get(_id_key(params.get("progressToken"))) if "progressToken" in params else None
+            if owner is not None and not owner.done:
+                owner.reply.notifications.append(message)
+                owner.progressed += 1
+                owner.deadline = min(time.monotonic() + owner.timeout, owner.cap)
+                return
+        for pending in self._concerned(via):
+            pending.reply.notifications.append(message)
+        self._inbox.append(message)
+
+    def _concerned(self, via: Any) -> list[_Pending]:
+        """The pending requests a message that names no request belongs to: the one whose stream carried it, else all."""
+        if isinstance(via, _Pending):
+            return [via]
+        return list(self._pending.values())
+
+    def answer(self, response: JSON, via: Any = None) -> None:
+        """Send the client's response to a server-to-client request (HTTP overrides how)."""
+        try:
+            self.send(response)
+        except WireError:
+            return  # the server is gone; whoever waits on it will hear so
+
+    def _lost(self, why: str) -> None:
+        """The connection ended: every waiter raises ServerGone with ``why``."""
+        with self._cond:
+            if self.gone is None:
+                self.gone = why
+            self._cond.notify_all()
+
+    # -- the inbox: what no request was waiting for ------------------------------------------------------------
+
+    def next_message(self, predicate: Callable[[Any], bool] = lambda _: True, timeout: float | None = None) -> Any:
+        """Wait for (and take) the first inbox message satisfying ``predicate``; None when the deadline passes.
+
+        Raises:
+            ServerGone: the connection ended and no matching message is left.
+        """
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        with self._cond:
+            while True:
+                for index, message in enumerate(self._inbox):
+                    if predicate(message):
+                        del self._inbox[index]
+                        return message
+                if self.gone is not None:
+                    raise ServerGone(self.gone)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+
+    def recv(self, timeout: float | None = None) -> Any:
+        """The next inbox message (a response nobody waited for, a notification, a server request), or None."""
+        return self.next_message(timeout=timeout)
+
+    def drain(self) -> list[Any]:
+        """Take every message in the inbox now."""
+        with self._cond:
+            taken = list(self._inbox)
+            self._inbox.clear()
+        return taken
+
+    def peek(self) -> list[Any]:
+        """A copy of the inbox, leaving it as it is."""
+        with self._cond:
+            return list(self._inbox)
+
+    def collect(self, duration: float, until: Callable[[Any], bool] | None = None) -> list[Any]:
+        """Inbox messages arriving within ``duration`` seconds, stopping early at the first that satisfies ``until``."""
+        seen: list[Any] = []
+        deadline = time.monotonic() + duration
         while (left := deadline - time.monotonic()) > 0:
-            incoming = self.recv(left)
-            if incoming is None:
-                continue
-            if is_response(incoming) and _loosely_same_id(incoming.get("id"), rid):
-                reply.response = incoming
-                return reply
-            self._route(incoming, reply)
-        raise RequestTimeout(str(message.get("method")), limit, dumps(message))
+            try:
+                message = self.next_message(timeout=left)
+            except ServerGone:
+                break
+            if message is None:
+                break
+            seen.append(message)
+            if until is not None and until(message):
+                break
+        return seen
 
-    def _route(self, incoming: Any, reply: Reply) -> None:
-        if isinstance(incoming, dict) and "method" in incoming and "id" in incoming:
-            reply.requests.append(incoming)
-            self.answer_server_request(incoming)
-        elif isinstance(incoming, dict) and "method" in incoming:
-            reply.notifications.append(incoming)
-        else:
-            self.unsolicited.append(incoming)
-
-    def answer_server_request(self, request: JSON) -> None:
-        """Answer a server-to-client request: ``ping`` with ``{}``, anything else with -32601."""
-        if request.get("method") == "ping":
-            self.send({"jsonrpc": "2.0", "id": request["id"], "result": {}})
-        else:
-            error = {"code": -32601, "message": f"mcptest declared no capability for {request.get('method')}"}
-            self.send({"jsonrpc": "2.0", "id": request["id"], "error": error})
+    # -- notifications and handshakes -------------------------------------------------------------------------
 
     def notify(self, method: str, params: JSON | None = None) -> None:
         """Send a notification."""
         message: JSON = {"jsonrpc": "2.0", "method": method}
         if params is not None:
             message["params"] = params
+        self.observer.on_sent(self, message)
         self.send(message)
-
-    def collect(self, duration: float, until: Callable[[Any], bool] | None = None) -> list[Any]:
-        """Everything the server sends during ``duration`` seconds, or until a message satisfies ``until``."""
-        seen = []
-        deadline = time.monotonic() + duration
-        while (left := deadline - time.monotonic()) > 0:
-            incoming = self.recv(left)
-            if incoming is not None:
-                seen.append(incoming)
-                if until is not None and until(incoming):
-                    break
-        return seen
 
     def initialize(self, version: str, capabilities: JSON | None = None) -> Reply:
         """Run the handshake at ``version``: ``initialize`` then ``notifications/initialized``.
 
         The reply is returned whatever it holds; the negotiated version is recorded when it succeeded.
         """
+        caps = self.client.capabilities if capabilities is None else capabilities
         reply = self.request(
-            "initialize",
-            {"protocolVersion": version, "capabilities": capabilities or {}, "clientInfo": CLIENT_INFO},
+            "initialize", {"protocolVersion": version, "capabilities": caps, "clientInfo": CLIENT_INFO}, envelope=False
         )
         if reply.ok and isinstance(reply.result, dict):
             self.initialize_result = reply.result
@@ -240,16 +553,11 @@ class Wire(ABC):
             self.notify("notifications/initialized")
         return reply
 
+    def use_modern(self, version: str, *, capabilities: JSON | None = None, log_level: str | None = None) -> None:
+        """From now on, every request carries the 2026-07-28 envelope at ``version``."""
+        caps = self.client.capabilities if capabilities is None else capabilities
+        self.envelope = Envelope(version, caps, CLIENT_INFO, log_level)
+        self.protocol_version = version
+
     def on_initialized(self, reply: Reply) -> None:
         """Hook for transports that keep state from the handshake (HTTP session ids)."""
-
-
-def same_id(a: Any, b: Any) -> bool:
-    """JSON-RPC id equality that keeps types apart (1 != "1", 1 != True)."""
-    return type(a) is type(b) and a == b
-
-
-def _loosely_same_id(a: Any, b: Any) -> bool:
-    """Id equality up to JSON type, so a server that echoes ``"1"`` for ``1`` still gets its answer
-    matched (BASE-02 reports the type change; other checks go on)."""
-    return same_id(a, b) or (a is not None and b is not None and str(a) == str(b))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import queue
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -13,6 +12,7 @@ from typing import Any
 import httpx2
 
 from mcptest.wire.base import JSON, Wire, WireError, dumps
+from mcptest.wire.envelope import routing_headers
 
 ACCEPT_BOTH = "application/json, text/event-stream"
 VERSION_HEADER_FROM = "2025-06-18"
@@ -43,71 +43,93 @@ class HttpExchange:
 class HttpWire(Wire):
     """A streamable HTTP client that sends exactly what it is told to.
 
-    ``send`` posts in a background thread and queues every message of the answer (JSON body or SSE
-    events) for ``recv``; ``post`` does one synchronous exchange for checks that judge statuses and
-    headers.
+    Every request is its own POST in its own thread; the messages of its answer (a JSON body or SSE events)
+    go to the dispatcher with that request as their stream, so notifications and server requests are
+    attributed to the request that caused them. ``post`` does one synchronous exchange for checks that
+    judge statuses and headers. On a modern (2026-07-28) wire every POST also carries the routing headers
+    that mirror its body.
     """
 
     transport = "http"
 
-    def __init__(self, url: str, timeout: float, *, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(timeout)
+    def __init__(self, url: str, timeout: float, *, headers: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(timeout, **kwargs)
         self.url = url
         self.extra_headers = dict(headers or {})
         self.session_id: str | None = None
+        self.tool_schemas: dict[str, Any] = {}
         self.exchanges: list[HttpExchange] = []
-        self._inbox: queue.Queue[Any] = queue.Queue()
-        self._errors: list[str] = []
         self._client = httpx2.Client(timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)))
         self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
         self._closed = False
 
-    def base_headers(self) -> dict[str, str]:
-        """Headers every POST carries: content negotiation, session, protocol version, user extras."""
-        headers = {"Content-Type": "application/json", "Accept": ACCEPT_BOTH, **self.extra_headers}
-        if self.session_id:
-            headers["Mcp-Session-Id"] = self.session_id
-        if self.protocol_version and self.protocol_version >= VERSION_HEADER_FROM:
-            headers["MCP-Protocol-Version"] = self.protocol_version
-        return headers
+    def base_headers(self, message: Any = None) -> dict[str, str]:
+        """Headers a POST carries: content negotiation, session, protocol version (or the 2026 routing headers), extras."""
+        headers = {"Content-Type": "application/json", "Accept": ACCEPT_BOTH}
+        if self.envelope is not None:
+            headers.update(routing_headers(message, self.envelope.version, self.tool_schemas))
+        else:
+            if self.session_id:
+                headers["Mcp-Session-Id"] = self.session_id
+            if self.protocol_version and self.protocol_version >= VERSION_HEADER_FROM:
+                headers["MCP-Protocol-Version"] = self.protocol_version
+        return {**headers, **self.extra_headers}
 
     def send(self, message: Any) -> None:
-        body = message if isinstance(message, bytes) else (message.encode() if isinstance(message, str) else None)
-        text = body.decode("utf-8", "replace") if body is not None else dumps(message)
+        """POST a message nobody waits on (notification, response, raw bytes); anything answered goes to the inbox."""
+        content, text = _encode(message)
         self.transcript.add(">", text)
-        content = body if body is not None else text.encode("utf-8")
-        waits = isinstance(message, dict) and "method" in message and "id" in message
-        if not waits:
-            self._post_into_inbox(content, None)
-            return
-        thread = threading.Thread(target=self._post_into_inbox, args=(content, message), daemon=True)
-        thread.start()
-        self._threads.append(thread)
-
-    def _post_into_inbox(self, content: bytes, message: JSON | None) -> None:
         try:
-            exchange = self.post(content, until_id=message.get("id") if message else None, record=False)
-        except WireError as exc:
-            self._errors.append(str(exc))
-            self._inbox.put(_FAILED)
-            return
-        if message and message.get("method") == "initialize":
-            self.session_id = exchange.headers.get("mcp-session-id") or self.session_id
-        self.exchanges.append(exchange)
+            exchange = self.post(content, headers=self.base_headers(message), replace_headers=True, record=False)
+        except WireError:
+            raise
+        self._record(exchange)
         for item in exchange.messages:
             self.transcript.add("<", dumps(item))
-            self._inbox.put(item)
-        if message and not any(isinstance(m, dict) and m.get("id") == message.get("id") for m in exchange.messages):
-            self._inbox.put(_status_as_error(exchange, message.get("id")))
+            self._deliver(item)
 
-    def recv(self, timeout: float | None = None) -> Any:
+    def _send_request(self, message: JSON, pending: Any) -> None:
+        self.transcript.add(">", dumps(message))
+        thread = threading.Thread(target=self._post_request, args=(message, pending), daemon=True)
+        with self._lock:
+            self._threads.append(thread)
+        thread.start()
+
+    def _post_request(self, message: JSON, pending: Any) -> None:
+        content = dumps(message).encode("utf-8")
+        rid = message.get("id")
         try:
-            item = self._inbox.get(timeout=max(self.timeout if timeout is None else timeout, 0.0))
-        except queue.Empty:
-            return None
-        if item is _FAILED:
-            raise WireError(self._errors[-1])
-        return item
+            exchange = self.post(content, headers=self.base_headers(message), replace_headers=True, record=False,
+                                 until_id=rid, timeout=pending.cap - pending.started,
+                                 on_message=lambda item: self._deliver(item, via=pending))
+        except WireError as exc:
+            self._deliver({"jsonrpc": "2.0", "id": rid, "error": {"code": -32603, "message": str(exc)},
+                           TRANSPORT_ERROR_KEY: str(exc)}, via=pending)
+            return
+        if message.get("method") == "initialize" and self.envelope is None:
+            self.session_id = exchange.headers.get("mcp-session-id") or self.session_id
+        self._record(exchange)
+        if not any(isinstance(m, dict) and "method" not in m and m.get("id") == rid for m in exchange.messages):
+            self._deliver(_status_as_error(exchange, rid), via=pending)
+
+    def _record(self, exchange: HttpExchange) -> None:
+        with self._lock:
+            self.exchanges.append(exchange)
+            del self.exchanges[:-50]
+
+    def answer(self, response: JSON, via: Any = None) -> None:
+        """POST the client's response to a server-to-client request (in a thread: the request's stream is still open)."""
+        thread = threading.Thread(target=self._answer, args=(response,), daemon=True)
+        with self._lock:
+            self._threads.append(thread)
+        thread.start()
+
+    def _answer(self, response: JSON) -> None:
+        try:
+            self.send(response)
+        except WireError:
+            return  # the server is gone or refused it: the pending request will tell
 
     def post(
         self,
@@ -118,6 +140,7 @@ class HttpWire(Wire):
         until_id: Any = None,
         record: bool = True,
         timeout: float | None = None,
+        on_message: Any = None,
     ) -> HttpExchange:
         """POST ``body`` (bytes, str, or a JSON value) and read the whole answer.
 
@@ -128,23 +151,26 @@ class HttpWire(Wire):
             until_id: stop reading an SSE answer once the response with this id arrived.
             record: keep the exchange in ``exchanges`` and the transcript.
             timeout: overall deadline (defaults to the wire's timeout).
+            on_message: called with each JSON-RPC message as it arrives.
 
         Raises:
             WireError: the connection failed or the answer did not finish within the deadline.
         """
-        content = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else dumps(body).encode()
-        sent = dict(headers or {}) if replace_headers else {**self.base_headers(), **(headers or {})}
+        content, text = _encode(body)
+        parsed = body if isinstance(body, (dict, list)) else None
+        sent = dict(headers or {}) if replace_headers else {**self.base_headers(parsed), **(headers or {})}
         if record:
-            self.transcript.add(">", content.decode("utf-8", "replace"))
-        exchange = self._request("POST", sent, content, until_id, timeout)
+            self.transcript.add(">", text)
+        exchange = self._request("POST", sent, content, until_id, timeout, on_message)
         if record:
-            self.exchanges.append(exchange)
+            self._record(exchange)
             self.transcript.add("<", exchange.summary())
         return exchange
 
     def http(self, method: str, *, headers: Mapping[str, str] | None = None, timeout: float | None = None) -> HttpExchange:
         """A bodiless request (GET, DELETE, ...) that reads only the status and headers of the answer."""
-        sent = {**{k: v for k, v in self.base_headers().items() if k != "Content-Type"}, **(headers or {})}
+        base = {k: v for k, v in self.base_headers().items() if k not in ("Content-Type", "Mcp-Method")}
+        sent = {**base, **(headers or {})}
         deadline = self.timeout if timeout is None else timeout
         try:
             with self._client.stream(method, self.url, headers=sent, timeout=deadline) as response:
@@ -157,7 +183,8 @@ class HttpWire(Wire):
         return exchange
 
     def _request(
-        self, method: str, headers: Mapping[str, str], content: bytes, until_id: Any, timeout: float | None
+        self, method: str, headers: Mapping[str, str], content: bytes, until_id: Any, timeout: float | None,
+        on_message: Any = None,
     ) -> HttpExchange:
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
@@ -165,10 +192,15 @@ class HttpWire(Wire):
             with self._client.stream(method, self.url, headers=headers, content=content, timeout=limit) as response:
                 exchange = HttpExchange(method, response.status_code, dict(response.headers))
                 if exchange.content_type == "text/event-stream":
-                    _read_sse(response, exchange, until_id, deadline)
+                    _read_sse(response, exchange, until_id, deadline, on_message)
                 else:
                     exchange.text = _read(response)
                     _parse_json_body(exchange)
+                    for item in exchange.messages if on_message else ():
+                        on_message(item)
+                if on_message:
+                    for item in exchange.messages:
+                        self.transcript.add("<", dumps(item))
                 return exchange
         except httpx2.HTTPError as exc:
             raise WireError(f"POST {self.url} failed: {_why(exc)}") from None
@@ -177,14 +209,17 @@ class HttpWire(Wire):
         if self._closed:
             return
         self._closed = True
-        if self.session_id:
+        if self.session_id and self.envelope is None:
             try:
                 self.http("DELETE", timeout=min(self.timeout, 5.0))
             except WireError:
                 pass  # the server may already be gone; closing must not fail the run
-        for thread in self._threads:
-            thread.join(timeout=0.1)
+        self._lost("the connection was closed")
         self._client.close()
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout=0.2)
 
     def describe(self) -> str:
         if not self.exchanges:
@@ -196,8 +231,18 @@ class HttpWire(Wire):
             self.session_id = self.exchanges[-1].headers.get("mcp-session-id")
 
 
-_FAILED = object()
+def _encode(body: Any) -> tuple[bytes, str]:
+    """``body`` as the bytes to POST and as text for the transcript."""
+    if isinstance(body, bytes):
+        return body, body.decode("utf-8", "replace")
+    if isinstance(body, str):
+        return body.encode("utf-8"), body
+    text = dumps(body)
+    return text.encode("utf-8"), text
+
+
 HTTP_STATUS_KEY = "mcptestHttpStatus"
+TRANSPORT_ERROR_KEY = "mcptestTransportError"
 
 
 def _status_as_error(exchange: HttpExchange, rid: Any) -> JSON:
@@ -236,7 +281,7 @@ def _parse_json_body(exchange: HttpExchange) -> None:
     exchange.messages.extend(value if isinstance(value, list) else [value])
 
 
-def _read_sse(response: httpx2.Response, exchange: HttpExchange, until_id: Any, deadline: float) -> None:
+def _read_sse(response: httpx2.Response, exchange: HttpExchange, until_id: Any, deadline: float, on_message: Any = None) -> None:
     lines: list[str] = []
     for data in _sse_events(response, deadline):
         lines.append(data)
@@ -246,6 +291,8 @@ def _read_sse(response: httpx2.Response, exchange: HttpExchange, until_id: Any, 
             exchange.garbage.append(data)
             continue
         exchange.messages.append(message)
+        if on_message is not None:
+            on_message(message)
         if until_id is not None and isinstance(message, dict) and "method" not in message:
             if message.get("id") == until_id:
                 break

@@ -32,7 +32,7 @@ def test_target_forms(text: str, kind: str, field: str, value: object) -> None:
         ("docker:", None, "needs an image name"),
         ("py:module", None, "must be py:package.module:attribute"),
         ("python 'unclosed", None, "check the quoting"),
-        ("python server.py", "python other.py", r"--mcp-launch only goes with an http\(s\):// target"),
+        ("python server.py", "python other.py", r"--mcp-launch only goes with an http\(s\):// or sse\+http:// target"),
     ],
 )
 def test_target_errors_say_what_is_valid(text: str, launch: str | None, message: str) -> None:

@@ -1,0 +1,197 @@
+"""Run the cases of a plan concurrently: shared checks in a bounded pool, lane checks in order, then observers and
+confirmations, each case's Finding delivered through its own future."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from mcptest.checks.base import Lane, VersionState
+from mcptest.execute import Provisional, confirmed, finding, run_case
+from mcptest.findings import Finding
+from mcptest.observe import Seen
+from mcptest.plan import Case
+from mcptest.serial import HYPOTHESIS
+from mcptest.settings import Settings
+
+LANE_PHASES = ("pristine", "exclusive")
+
+
+@dataclass
+class _VersionWork:
+    """The cases of one version still to run or finish, and the threads running them."""
+
+    state: VersionState
+    lane_queue: list[Case] = field(default_factory=list)
+    serial_queue: list[Case] = field(default_factory=list)
+    observers: list[Case] = field(default_factory=list)
+    shared: list[Future] = field(default_factory=list)
+    provisional: list[tuple[Case, Provisional]] = field(default_factory=list)
+    lane_thread: threading.Thread | None = None
+    serial_thread: threading.Thread | None = None
+    closer: threading.Thread | None = None
+
+
+class Scheduler:
+    """Turns submitted cases into Findings, as concurrently as each case's phase allows.
+
+    Shared-phase cases run in a pool of ``settings.concurrency`` threads per version. Pristine and exclusive cases
+    run one after another on the version's lane; serial cases (fuzzing) one after another under the Hypothesis lock. Observers run once everything else of their version is done.
+    A case whose server crashed or went silent is re-run alone, after all the rest, before its Finding is final.
+    """
+
+    def __init__(self, settings: Settings, states: dict[str, VersionState], on_finding: Callable[[Case, Finding], None]) -> None:
+        self.settings = settings
+        self.states = states
+        self.on_finding = on_finding
+        self.futures: dict[int, Future[Finding]] = {}
+        self._work = {version: _VersionWork(state) for version, state in states.items()}
+        self._pools = {version: ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix=f"mcptest-{version}")
+                       for version in states}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, cases: Iterable[Case]) -> None:
+        """Schedule every case not scheduled yet."""
+        fresh: list[Case] = []
+        with self._lock:
+            for case in cases:
+                if case.index not in self.futures:
+                    self.futures[case.index] = Future()
+                    fresh.append(case)
+        touched: set[str] = set()
+        for case in fresh:
+            if case.na is not None or case.version not in self._work:
+                reason = case.na or f"version {case.version} is not covered"
+                self._resolve(case, finding(case, self.states.get(case.version), self.settings, "n/a", reason=reason))
+                continue
+            work = self._work[case.version]
+            touched.add(case.version)
+            phase = case.check.phase
+            if phase == "shared":
+                work.shared.append(self._pools[case.version].submit(self._run_shared, case, work))
+            elif phase in LANE_PHASES:
+                work.lane_queue.append(case)
+            elif phase == "serial":
+                work.serial_queue.append(case)
+            else:
+                work.observers.append(case)
+        for version in touched:
+            self._start(self._work[version])
+
+    def result(self, case: Case, timeout: float | None = None) -> Finding:
+        """The Finding of a submitted case (waits for it)."""
+        return self.futures[case.index].result(timeout)
+
+    def _start(self, work: _VersionWork) -> None:
+        with self._lock:
+            if work.lane_queue and (work.lane_thread is None or not work.lane_thread.is_alive()):
+                work.lane_thread = threading.Thread(target=self._run_lane, args=(work,), daemon=True,
+                                                    name=f"mcptest-lane-{work.state.version}")
+                work.lane_thread.start()
+            if work.serial_queue and (work.serial_thread is None or not work.serial_thread.is_alive()):
+                work.serial_thread = threading.Thread(target=self._run_serial, args=(work,), daemon=True,
+                                                      name=f"mcptest-serial-{work.state.version}")
+                work.serial_thread.start()
+            if work.closer is None or not work.closer.is_alive():
+                work.closer = threading.Thread(target=self._close_version, args=(work,), daemon=True,
+                                               name=f"mcptest-close-{work.state.version}")
+                work.closer.start()
+
+    def _run_shared(self, case: Case, work: _VersionWork) -> None:
+        self._settle(case, run_case(case, work.state, None, self.settings), work)
+
+    def _run_lane(self, work: _VersionWork) -> None:
+        lane = Lane(work.state, work.state.spare)
+        work.state.spare = None
+        try:
+            while True:
+                with self._lock:
+                    if not work.lane_queue:
+                        return
+                    work.lane_queue.sort(key=lambda c: (LANE_PHASES.index(c.check.phase), c.check.order, c.index))
+                    case = work.lane_queue.pop(0)
+                self._settle(case, run_case(case, work.state, lane, self.settings), work)
+        finally:
+            lane.close()
+
+    def _run_serial(self, work: _VersionWork) -> None:
+        while True:
+            with self._lock:
+                if not work.serial_queue:
+                    return
+                case = work.serial_queue.pop(0)
+            with HYPOTHESIS:
+                outcome = run_case(case, work.state, None, self.settings)
+            self._settle(case, outcome, work)
+
+    def _settle(self, case: Case, outcome: Finding | Provisional, work: _VersionWork) -> None:
+        if isinstance(outcome, Provisional):
+            with self._lock:
+                work.provisional.append((case, outcome))
+        else:
+            self._resolve(case, outcome)
+
+    def _close_version(self, work: _VersionWork) -> None:
+        """After the shared and lane cases of a version: observers, then confirmations, one by one."""
+        while True:
+            for future in list(work.shared):
+                future.exception()
+            for thread in (work.lane_thread, work.serial_thread):
+                if thread is not None:
+                    thread.join()
+            with self._lock:
+                done = all(f.done() for f in work.shared) and not work.lane_queue and not work.serial_queue
+                observers, work.observers = work.observers, []
+                provisional, work.provisional = work.provisional, []
+            if not done:
+                continue
+            for case in sorted(observers, key=lambda c: c.index):
+                outcome = run_case(case, work.state, None, self.settings)
+                if isinstance(outcome, Provisional):
+                    provisional.append((case, outcome))
+                else:
+                    self._resolve(case, outcome)
+            self._confirm_all(provisional, work.state)
+            with self._lock:
+                if not (work.observers or work.provisional or work.lane_queue or work.serial_queue):
+                    return
+
+    def _confirm_all(self, provisional: list[tuple[Case, Provisional]], state: VersionState) -> None:
+        """Re-run each crashed or silent case alone, then judge them together: a silence that does not come back is
+        explained when another request on the same connection hung for real."""
+        reruns = [(case, first, self._alone(case, state)) for case, first in sorted(provisional, key=lambda p: p[0].index)]
+        hung = {first.wire for _, first, again in reruns
+                if first.kind == "silence" and isinstance(again, Provisional) and again.kind == "silence"}
+        for case, first, again in reruns:
+            verdict = confirmed(case, first, again, state, self.settings, explained=first.wire in hung)
+            self._resolve(case, verdict)
+
+    def _alone(self, case: Case, state: VersionState) -> Finding | Provisional:
+        alone = VersionState(handle=state.handle, surface=state.surface, shared=None, observed=Seen())
+        lane = Lane(alone) if case.check.phase in LANE_PHASES else None
+        try:
+            return run_case(case, alone, lane, self.settings, confirming=True)
+        finally:
+            if lane is not None:
+                lane.close()
+            if alone.shared is not None:
+                state.handle.forget(alone.shared)
+
+    def _resolve(self, case: Case, found: Finding) -> None:
+        future = self.futures[case.index]
+        if not future.done():
+            future.set_result(found)
+            self.on_finding(case, found)
+
+    def close(self) -> None:
+        """Stop scheduling; cases not started get no Finding."""
+        self._closed = True
+        for pool in self._pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        for work in self._work.values():
+            for thread in (work.lane_thread, work.serial_thread, work.closer):
+                if thread is not None:
+                    thread.join(timeout=self.settings.timeout + 5)
