@@ -58,13 +58,18 @@ def cover(handle: ServerHandle, protocol: str) -> Coverage:
     return coverage
 
 
+def _died(wire: Wire) -> str | None:
+    """Why nothing can be checked when the server behind ``wire`` is gone (the same words from every probe)."""
+    return f"the server could not be started: {wire.gone}" if wire.gone and wire.transport == "stdio" else None
+
+
 def _handshake(handle: ServerHandle, offer: str) -> tuple[Wire | None, Surface | None, str]:
     wire = handle.open()
     try:
         surface = discover(wire, offer)
     except (DiscoveryError, WireError) as exc:
         handle.forget(wire)
-        return None, None, str(exc)
+        return None, None, _died(wire) or str(exc)
     return wire, surface, ""
 
 
@@ -77,6 +82,9 @@ def _modern(handle: ServerHandle) -> tuple[Wire | None, Surface | None, str, Wir
         except WireError as exc:
             handle.forget(wire)
             return None, None, f"listing its surface at {MODERN[-1]} failed: {exc}", None
+    if _died(wire):
+        handle.forget(wire)
+        return None, None, _died(wire), None
     if probe.modern:
         handle.forget(wire)
         listed = ", ".join(probe.supported) or "none"
@@ -92,8 +100,9 @@ def _take_handshake(coverage: Coverage, handle: ServerHandle, outcome: tuple | N
         return
     wire, surface, why = outcome
     if surface is None:
+        reason = why if why.startswith("the server could not be started") else f"the server does not speak the handshake era: {why}"
         for version in HANDSHAKE:
-            coverage.skipped[version] = f"the server does not speak the handshake era: {why}"
+            coverage.skipped[version] = reason
         return
     if protocol in HANDSHAKE and surface.version != protocol:
         coverage.skipped[protocol] = (f"the server does not speak {protocol}: offered it in initialize, it answered "
