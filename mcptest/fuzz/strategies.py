@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException, HypothesisWarning, InvalidArgument
 from hypothesis_jsonschema import from_schema
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 
+from mcptest.fuzz.emptiness import forbidden_required
 from mcptest.fuzz.unevaluated import resolve_unevaluated
 from mcptest.fuzz.schema import (
     MODERN_DIALECTS,
@@ -59,6 +61,7 @@ _ANNOTATION_KEYS = frozenset(("type", "title", "description", "default", "exampl
 _PLAIN_OBJECT_KEYS = _ANNOTATION_KEYS | {"properties", "required", "additionalProperties"}
 _PLAIN_ARRAY_KEYS = _ANNOTATION_KEYS | {"items", "minItems", "maxItems", "uniqueItems"}
 _CONTAINS_ARRAY_KEYS = _PLAIN_ARRAY_KEYS | {"contains", "x-mcptest-minContains", "x-mcptest-maxContains"}
+_DEPENDENT_SUBSETS = 4
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -128,9 +131,13 @@ def _compile(key: str) -> CompiledSchema:
     reason = unsupported_reason(schema)
     if reason is not None:
         return CompiledSchema(schema, validator, None, reason)
+    generator_schema = _for_generator(schema)
+    reason = forbidden_required(generator_schema)
+    if reason is not None:
+        return CompiledSchema(schema, validator, None, reason)
     with warnings.catch_warnings():  # we replace its "regex" format strategy on purpose
         warnings.simplefilter("ignore", HypothesisWarning)
-        raw = _build(_for_generator(schema))
+        raw = _build(generator_schema)
     try:
         empty = raw.is_empty
     except Exception as err:  # hypothesis-jsonschema defers its errors; surface them as the reason
@@ -138,30 +145,30 @@ def _compile(key: str) -> CompiledSchema:
     if empty:
         reason = "no value satisfies the schema as far as the generator can tell (contradictory constraints?)"
         return CompiledSchema(schema, validator, None, reason)
-    strategy = _guarded(raw).map(_scrub).filter(_Acceptance(validator))
+    strategy = _accepted(_guarded(raw).map(_scrub), _Acceptance(validator))
     return CompiledSchema(schema, validator, strategy, None)
 
 
 class _Acceptance:
-    """The `.filter` predicate: the dialect validator, which gives up with a typed reason if it never passes.
+    """The dialect validator as the judge of every draw, which gives up with a typed reason if it never passes.
 
     A schema whose draws the validator rejects every time (a keyword the generator ignored, such as
     `unevaluatedProperties` beside `anyOf`) would otherwise end in Hypothesis' `Unsatisfiable`.
     """
 
-    _GIVE_UP_AFTER = 30
+    GIVE_UP_AFTER = 30
 
     def __init__(self, validator: Validator) -> None:
         self._validator = validator
         self._seen = 0
-        self._accepted = 0
+        self.accepted = 0
 
     def __call__(self, value: Any) -> bool:
         if self._validator.is_valid(value):
-            self._accepted += 1
+            self.accepted += 1
             return True
         self._seen += 1
-        if self._accepted == 0 and self._seen >= self._GIVE_UP_AFTER:
+        if self.accepted == 0 and self._seen >= self.GIVE_UP_AFTER:
             error = best_match(self._validator.iter_errors(value))
             detail = f"{error.message[:200]} at {'/'.join(map(str, error.path)) or '(root)'}" if error else "?"
             raise UnsupportedSchema(
@@ -169,6 +176,19 @@ class _Acceptance:
                 "it likely combines keywords the generator cannot honour"
             )
         return False
+
+
+@st.composite
+def _accepted(draw: st.DrawFn, raw: st.SearchStrategy[Any], acceptance: _Acceptance) -> Any:
+    """Draw from ``raw`` until ``acceptance`` passes: three tries per example (as ``.filter`` does), but until
+    ``acceptance`` gives up while nothing was ever accepted, so a generator with a single possible value that
+    the validator rejects ends in a typed reason, not in Hypothesis' "tried every possible input"."""
+    tries = 3 if acceptance.accepted else _Acceptance.GIVE_UP_AFTER
+    for _ in range(tries):
+        value = draw(raw)
+        if acceptance(value):
+            return value
+    reject()
 
 
 @st.composite
@@ -270,13 +290,33 @@ def _translate(node: Any) -> Any:
     dependent = out.pop("dependentRequired", {})
     if dependent:
         out["dependencies"] = {**out.get("dependencies", {}), **dependent}
-    # Each dependent schema as "absent, or present with the schema": the generator merges the schema's constraints
-    # into the properties it draws (a `dependencies` schema would only filter).
-    choices = [{"anyOf": [{"properties": {name: False}}, {"required": [name], "allOf": [sub]}]}
-               for name, sub in out.pop("dependentSchemas", {}).items()]
-    if choices:
-        out["allOf"] = [*out.get("allOf", []), *choices]
-    return out
+    dependent_schemas = out.pop("dependentSchemas", {})
+    return _dependent_branches(out, dependent_schemas) if dependent_schemas else out
+
+
+def _dependent_branches(rest: dict[str, Any], dependent: dict[str, Any]) -> dict[str, Any]:
+    """`dependentSchemas` as one branch per set of present trigger names, each merged with its schemas.
+
+    A branch says which triggers are present (required) and which absent (``false``), and carries the schemas of
+    the present ones in an ``allOf`` the generator merges into the properties it draws; a ``dependencies``
+    schema would only filter draws, which rarely pass. Up to ``_DEPENDENT_SUBSETS`` triggers get every subset;
+    beyond that, none, each one alone, and all of them.
+    """
+    names = sorted(dependent)
+    if len(names) <= _DEPENDENT_SUBSETS:
+        subsets = [[n for bit, n in enumerate(names) if mask >> bit & 1] for mask in range(1 << len(names))]
+    else:
+        subsets = [[], *([n] for n in names), names]
+    branches = []
+    for present in subsets:
+        branch: dict[str, Any] = {"allOf": [rest, *(dependent[n] for n in present)]}
+        if present:
+            branch["required"] = present
+        absent = [n for n in names if n not in present]
+        if absent:
+            branch["properties"] = {n: False for n in absent}
+        branches.append(branch)
+    return {"type": "object", "anyOf": branches} if "type" in rest else {"anyOf": branches}
 
 
 def _close(node: Any, *, closable: bool) -> Any:
@@ -287,7 +327,7 @@ def _close(node: Any, *, closable: bool) -> Any:
     def child(keyword: str, sub: Any) -> Any:
         if keyword in ("anyOf", "oneOf"):  # a branch alone decides the names when nothing beside it does
             beside = [key for key in (*_OBJECT_KEYWORDS, *_OPENERS) if key in node and key != keyword]
-            return _close(sub, closable=not beside)
+            return _close(sub, closable=closable and not beside)
         return _close(sub, closable=keyword in _PLAIN_POSITIONS)
 
     out = map_subschemas(node, child)

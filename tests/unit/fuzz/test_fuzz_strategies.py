@@ -123,10 +123,13 @@ def test_something_that_is_not_a_tool_is_a_type_error_naming_what_was_passed() -
         ({"type": "object", "properties": {"x": {"type": "integer", "minimum": 5, "maximum": 1}}, "required": ["x"]},
          "no value satisfies the schema"),
         ({"$schema": DRAFT_2020_12, "type": "object", "anyOf": [{"properties": {"a": {"type": "integer"}}}],
-          "unevaluatedProperties": False, "required": ["b"]}, "none of 30 generated values satisfied the schema"),
+          "unevaluatedProperties": False, "required": ["b"]}, "property .b. is required, but a subschema forbids it"),
+        ({"$schema": DRAFT_2020_12, "type": "object", "anyOf": [{"properties": {"a": {}}}],
+          "oneOf": [{"properties": {"b": {}}}], "unevaluatedProperties": False, "required": ["c"]},
+         "none of 30 generated values satisfied the schema .last: Unevaluated properties"),
     ],
     ids=["recursive", "remote-ref", "invalid", "unknown-dialect", "not-object", "ecma-regex", "contradiction",
-         "never-valid"],
+         "never-valid", "never-accepted"],
 )
 def test_unsupported_schemas_raise_the_typed_reason_on_draw_never_on_call(
     schema: dict[str, Any], reason: str, draw_one: Callable[[Any], Any]
