@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -27,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from mcptest.checks.base import CheckContext  # noqa: E402
 from mcptest.fuzz.runner import fuzz_tool  # noqa: E402
 from mcptest.runner import SuiteRun  # noqa: E402
 from mcptest.settings import Settings  # noqa: E402
@@ -35,10 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = f"{sys.executable} {ROOT / 'fixtures' / 'servers' / 'clean_raw.py'}"
 
 
-def raw_rate(run: SuiteRun, tool: str, arguments: dict, count: int) -> float:
+def context(run: SuiteRun) -> CheckContext:
+    """A check context at the run's newest covered version (its shared wire, surface and settings)."""
+    return CheckContext(run.coverage.states[run.versions[-1]])  # type: ignore[union-attr]
+
+
+def raw_rate(ctx: CheckContext, tool: str, arguments: dict, count: int) -> float:
     """Calls per second of a plain tools/call loop on the run's shared wire."""
-    assert run.ctx is not None
-    wire = run.ctx.wire()
+    wire = ctx.wire()
     started = time.perf_counter()
     for _ in range(count):
         reply = wire.request("tools/call", {"name": tool, "arguments": arguments})
@@ -47,28 +53,35 @@ def raw_rate(run: SuiteRun, tool: str, arguments: dict, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def fuzz_rate(run: SuiteRun, tool: dict, mode: str, count: int, seed: int) -> float:
+def fuzz_rate(ctx: CheckContext, tool: dict, mode: str, count: int, seed: int) -> float:
     """Calls per second of mcptest's fuzzing of ``tool`` in ``mode`` (no budget cut)."""
-    assert run.ctx is not None
-    failure, stats = fuzz_tool(run.ctx, tool, mode, examples=count, seed=seed, budget=3600.0)  # type: ignore[arg-type]
+    failure, stats = fuzz_tool(ctx, tool, mode, examples=count, seed=seed, budget=3600.0)  # type: ignore[arg-type]
     if failure is not None:
         raise SystemExit(f"fuzzing found a failure, so the figure would not be throughput: {failure}")
     return stats.calls / stats.seconds
 
 
 def mcp_fuzzer_rate(executable: str, server: str, tool: str, count: int) -> float:
-    """Calls per second of mcp-fuzzer's realistic tool fuzzing, start-up excluded."""
+    """Calls per second of mcp-fuzzer's realistic tool fuzzing, start-up excluded.
+
+    The rate between a 1-run and a ``count``-run invocation, each timed by mcp-fuzzer itself (the
+    ``execution_time`` of its results file), so interpreter start-up and imports on a busy machine do not
+    enter the figure.
+    """
 
     def seconds(runs: int) -> float:
         with tempfile.TemporaryDirectory() as out:
             command = [executable, "--mode", "tools", "--tool", tool, "--phase", "realistic", "--runs", str(runs),
                        "--protocol", "stdio", "--endpoint", server, "--no-network", "--output-dir", out]
-            started = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-            elapsed = time.perf_counter() - started
-        if f"Total Fuzzing Runs: {runs}" not in done.stdout:
-            raise SystemExit(f"mcp-fuzzer did not report {runs} runs:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-        return elapsed
+            if f"Total Fuzzing Runs: {runs}" not in done.stdout:
+                raise SystemExit(f"mcp-fuzzer did not report {runs} runs:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+            results = next(Path(out).glob("sessions/*/*_fuzzing_results.json"))
+            duration = json.loads(results.read_text())["metadata"]["execution_time"]
+        match = re.fullmatch(r"PT(?:(\d+)M)?([\d.]+)S", duration)
+        if match is None:
+            raise SystemExit(f"mcp-fuzzer's execution_time {duration!r} is not a PTnS duration")
+        return int(match.group(1) or 0) * 60 + float(match.group(2))
 
     return (count - 1) / max(seconds(count) - seconds(1), 1e-6)
 
@@ -80,22 +93,25 @@ def main() -> None:
     parser.add_argument("--arguments", default='{"text": "mcptest"}', help="fixed arguments of the raw loop (JSON)")
     parser.add_argument("--examples", type=int, default=400)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--concurrency", type=int, default=Settings.concurrency,
+                        help="search calls in flight at once (--mcp-concurrency; 1 = strictly serial)")
     parser.add_argument("--mcp-fuzzer", default=shutil.which("mcp-fuzzer"), help="the mcp-fuzzer executable")
     args = parser.parse_args()
     fixed = json.loads(args.arguments)
     figures: dict[str, list[float]] = {"raw": [], "valid": [], "invalid": [], "mcp-fuzzer": []}
-    run = SuiteRun.start(Settings(server=args.server, seed=1))
-    if run.ctx is None or run.surface is None:
+    run = SuiteRun.start(Settings(server=args.server, seed=1, concurrency=args.concurrency))
+    if run.error is not None:
         raise SystemExit(f"could not start {args.server}: {run.error}")
     try:
-        tool = next((t for t in run.surface.items("tools") if t.get("name") == args.tool), None)
+        ctx = context(run)
+        tool = next((t for t in ctx.surface.items("tools") if t.get("name") == args.tool), None)
         if tool is None:
             raise SystemExit(f"the server has no tool {args.tool!r}")
-        fuzz_rate(run, tool, "valid", 20, seed=0)  # compile the strategies once, as a long run would
+        fuzz_rate(ctx, tool, "valid", 20, seed=0)  # compile the strategies once, as a long run would
         for rep in range(args.repeat):
-            figures["raw"].append(raw_rate(run, args.tool, fixed, args.examples))
-            figures["valid"].append(fuzz_rate(run, tool, "valid", args.examples, seed=rep + 1))
-            figures["invalid"].append(fuzz_rate(run, tool, "invalid", args.examples, seed=rep + 1))
+            figures["raw"].append(raw_rate(ctx, args.tool, fixed, args.examples))
+            figures["valid"].append(fuzz_rate(ctx, tool, "valid", args.examples, seed=rep + 1))
+            figures["invalid"].append(fuzz_rate(ctx, tool, "invalid", args.examples, seed=rep + 1))
             if args.mcp_fuzzer:
                 figures["mcp-fuzzer"].append(mcp_fuzzer_rate(args.mcp_fuzzer, args.server, args.tool, args.examples))
     finally:
@@ -105,7 +121,8 @@ def main() -> None:
 
 def report(args: argparse.Namespace, figures: dict[str, list[float]]) -> None:
     """Print medians and per-repetition ratios."""
-    print(f"server: {args.server}  tool: {args.tool}  examples: {args.examples}  repetitions: {args.repeat}")
+    print(f"server: {args.server}  tool: {args.tool}  examples: {args.examples}  repetitions: {args.repeat}  "
+          f"concurrency: {args.concurrency}")
     labels = {"raw": "raw tools/call loop", "valid": "mcptest valid fuzzing", "invalid": "mcptest invalid fuzzing",
               "mcp-fuzzer": "mcp-fuzzer realistic"}
     for key, label in labels.items():

@@ -9,15 +9,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from mcptest.fuzz.schema import UnsupportedSchema, schema_validator
+from mcptest.spec.requirements import requirement
 from mcptest.spec.shapes import content_problems
 from mcptest.wire import RequestTimeout, WireError
 
 if TYPE_CHECKING:
     from mcptest.checks.base import CheckContext
-    from mcptest.wire import Reply
+    from mcptest.wire import Reply, Wire
 
 Mode = Literal["valid", "invalid"]
 SHRINK_HANG_FLOOR = 0.5
+
+
+KIND_REQUIREMENT = {
+    "crash": "FUZZ-01", "hang": "FUZZ-01", "accepted-invalid": "FUZZ-02", "protocol-error": "TOOL-13",
+    "bad-result": "TOOL-05", "output-schema": "TOOL-06",
+}
+"""The requirement each kind of failure breaks: the server died or went silent (FUZZ-01, whichever arguments),
+accepted invalid arguments (FUZZ-02), a JSON-RPC error for valid ones (TOOL-13: tool errors belong in the
+result), a malformed result (TOOL-05), structured output not matching outputSchema (TOOL-06)."""
 
 
 @dataclass(frozen=True)
@@ -26,8 +36,8 @@ class FuzzFailure:
 
     Attributes:
         tool: the tool's name.
-        mode: ``valid`` (FUZZ-01) or ``invalid`` (FUZZ-02).
-        kind: crash, hang, protocol-error, bad-result, output-schema, accepted-invalid or wrong-error.
+        mode: ``valid`` or ``invalid`` arguments.
+        kind: a key of ``KIND_REQUIREMENT``: crash, hang, accepted-invalid, protocol-error, bad-result, output-schema.
         arguments: the ``arguments`` object sent.
         detail: what came back, in a sentence.
         mutation: for invalid arguments, what was broken.
@@ -39,6 +49,11 @@ class FuzzFailure:
     arguments: dict[str, Any]
     detail: str
     mutation: str = ""
+
+    @property
+    def requirement(self) -> str:
+        """The requirement id this failure breaks."""
+        return KIND_REQUIREMENT[self.kind]
 
 
 class CallClock:
@@ -74,7 +89,9 @@ class CallClock:
 
 def call_and_judge(ctx: CheckContext, tool: dict[str, Any], arguments: dict[str, Any], mode: Mode, mutation: str,
                    clock: CallClock) -> tuple[FuzzFailure | None, bool]:
-    """Call ``tool`` once and judge the answer; drops the wire when the server died or hung.
+    """Call ``tool`` once and judge the answer; drops the wire when the server hung.
+
+    Safe to call from several threads at once (each call is its own request on the shared wire).
 
     Returns:
         The failure (None when the property held) and whether the result was a tool error (``isError``).
@@ -88,53 +105,78 @@ def call_and_judge(ctx: CheckContext, tool: dict[str, Any], arguments: dict[str,
     if reply is None:
         return failure, False
     if mode == "invalid":
-        return judge_invalid(reply, failed), False
-    return judge_valid(tool, reply, failed)
+        return judge_invalid(reply, failed, ctx.version), False
+    return judge_valid(tool, reply, failed, ctx.version)
 
 
 def call_tool(ctx: CheckContext, name: str, arguments: dict[str, Any], clock: CallClock,
               failed: Any) -> tuple[Reply | None, FuzzFailure | None]:
-    """Send one tools/call; (reply, None), or (None, the crash/hang failure) after dropping the wire."""
+    """Send one tools/call; (reply, None), or (None, the crash/hang failure).
+
+    A hung request gets its wire dropped (on stdio that ends the process, so calls queued behind it fail at
+    once); a dead server's wire is replaced by the next ``ctx.wire()``. Only the wire the call used is dropped,
+    never one another thread opened since.
+    """
     wire = ctx.wire()
     started = time.monotonic()
     try:
         reply = wire.request("tools/call", {"name": name, "arguments": arguments}, timeout=clock.bound())
     except RequestTimeout as exc:
-        ctx.reset_wire()
+        abandon(ctx, wire)
         return None, failed("hang", f"no answer within {exc.timeout:g} s")
     except WireError as exc:
-        ctx.reset_wire()
+        abandon(ctx, wire)
         return None, failed("crash", str(exc))
     clock.answered(time.monotonic() - started)
     return reply, None
 
 
-def judge_invalid(reply: Reply, failed: Any) -> FuzzFailure | None:
-    """Invalid arguments must get an ``isError`` result or a -32602 error."""
-    if reply.ok and isinstance(reply.result, dict) and reply.result.get("isError") is True:
-        return None
-    if not reply.ok and reply.error_code == -32602:
-        return None
-    if reply.ok:
-        return failed("accepted-invalid", f"the invalid arguments were accepted: {_show(reply.result)}")
-    return failed("wrong-error", f"answered {_show(reply.error)} instead of an isError result or -32602")
+def abandon(ctx: CheckContext, wire: Wire) -> None:
+    """Stop using ``wire`` as the shared connection and close it in the background.
+
+    Closing a hung stdio server takes its stop grace (seconds) and nothing waits for it: the next call opens
+    a new connection at once, so shrinking a hang costs the shrink bound per candidate, not the grace too.
+    The handle keeps tracking the wire until it is closed, so the run's end still stops its process.
+    """
+    state = ctx.state
+    with state.lock:
+        mine = state.shared is wire
+        if mine:
+            state.shared = None
+    if mine:  # else another thread (or the shared wire's own reopening) already let it go
+        threading.Thread(target=ctx.handle.forget, args=(wire,), name="mcptest-fuzz-close", daemon=True).start()
 
 
-def judge_valid(tool: dict[str, Any], reply: Reply, failed: Any) -> tuple[FuzzFailure | None, bool]:
-    """Valid arguments must get a well-formed result; structured output must match ``outputSchema``."""
+def judge_invalid(reply: Reply, failed: Any, version: str | None = None) -> FuzzFailure | None:
+    """Invalid arguments must be rejected: an ``isError`` result (well-formed) or any JSON-RPC error."""
     if not reply.ok:
-        return failed("protocol-error", f"JSON-RPC error for schema-valid arguments: {_show(reply.response.get('error'))}"), False
-    result = reply.result if isinstance(reply.result, dict) else {}
-    content = result.get("content")
-    problems = [] if isinstance(content, list) else [f"content is not an array: {_show(content, 100)}"]
-    for index, block in enumerate(content if isinstance(content, list) else []):
-        problems += content_problems(block, None, f"content[{index}]")
+        return None
+    problems = result_problems(reply.result, version)
+    if problems:
+        return failed("bad-result", "; ".join(problems[:3]))
+    if isinstance(reply.result, dict) and reply.result.get("isError") is True:
+        return None
+    return failed("accepted-invalid", f"the invalid arguments were accepted: {_show(reply.result)}")
+
+
+def judge_valid(tool: dict[str, Any], reply: Reply, failed: Any,
+                version: str | None = None) -> tuple[FuzzFailure | None, bool]:
+    """Valid arguments must get a well-formed result; structured output must match ``outputSchema``.
+
+    Returns:
+        The failure (or None) and whether the result was a tool error (``isError: true``, allowed).
+    """
+    if not reply.ok:
+        error = _show(reply.response.get("error"))
+        return failed("protocol-error", f"JSON-RPC error for schema-valid arguments: {error}"), False
+    problems = result_problems(reply.result, version)
     if problems:
         return failed("bad-result", "; ".join(problems[:3])), False
+    result = reply.result
     if result.get("isError") is True:
         return None, True
     schema = tool.get("outputSchema")
-    if isinstance(schema, dict):
+    if isinstance(schema, dict) and structured_output(version):
         if "structuredContent" not in result:
             return failed("output-schema", "no structuredContent although the tool declares an outputSchema"), False
         try:
@@ -143,8 +185,29 @@ def judge_valid(tool: dict[str, Any], reply: Reply, failed: Any) -> tuple[FuzzFa
             return None, False  # an unusable outputSchema is the tools checks' finding, not fuzzing's
         errors = list(validator.iter_errors(result["structuredContent"]))
         if errors:
-            return failed("output-schema", f"structuredContent does not match outputSchema: {errors[0].message[:200]}"), False
+            where = "/".join(str(part) for part in errors[0].absolute_path) or "(root)"
+            detail = f"structuredContent does not match outputSchema at {where}: {errors[0].message[:200]}"
+            return failed("output-schema", detail), False
     return None, False
+
+
+def result_problems(result: Any, version: str | None) -> list[str]:
+    """What makes a tools/call result malformed (TOOL-05): content not an array of valid blocks, isError not
+    a boolean."""
+    if not isinstance(result, dict):
+        return [f"the result is not an object: {_show(result, 100)}"]
+    content = result.get("content")
+    problems = [] if isinstance(content, list) else [f"content is not an array: {_show(content, 100)}"]
+    for index, block in enumerate(content if isinstance(content, list) else []):
+        problems += content_problems(block, version, f"content[{index}]")
+    if "isError" in result and not isinstance(result["isError"], bool):
+        problems.append(f"isError is not a boolean: {_show(result['isError'], 100)}")
+    return problems
+
+
+def structured_output(version: str | None) -> bool:
+    """Whether ``version`` has outputSchema / structuredContent (TOOL-06 applies)."""
+    return version is None or version in requirement("TOOL-06").versions
 
 
 def _show(value: Any, limit: int = 300) -> str:

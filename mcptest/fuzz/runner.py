@@ -10,6 +10,7 @@ the shrink allowance.
 
 from __future__ import annotations
 
+import threading
 import unittest
 import zlib
 from dataclasses import dataclass, field
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
 BATCH = 8
 """Most arguments drawn per Hypothesis example: Hypothesis' fixed cost per example is shared by the batch,
 and list shrinking still ends at the one failing input."""
-PIPELINE_DEPTH = 4
+IN_FLIGHT = 8
+"""Most search calls in flight at once (``--mcp-concurrency`` lowers it; 1 makes the search strictly serial)."""
 LAX_KINDS = frozenset({"coercible-type"})
 """Mutation kinds lax validators (pydantic's default mode) accept; left out of the MUST property."""
 SUPPRESSED = (HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
@@ -79,6 +81,8 @@ class FuzzStats:
 
     def summary(self) -> str:
         """One line for reports, e.g. ``12 of 25 examples within the 5 s budget``."""
+        if self.failing:
+            return f"the search stopped at a failure after {self.examples} of {self.planned} examples in {self.seconds:.1f} s"
         if self.cut_by_budget:
             return f"{self.examples} of {self.planned} examples within the {self.budget:g} s budget"
         text = f"{self.examples} examples in {self.seconds:.1f} s"
@@ -137,31 +141,36 @@ class _Run:
         self.confirmed: dict[str, FuzzFailure] = {}
         self.single = tool_arguments(tool) if mode == "valid" else invalid_tool_arguments(tool).filter(_strict)
         self.strategy = st.lists(self.single, min_size=1, max_size=BATCH, unique_by=_key)
+        self.workers = max(1, min(IN_FLIGHT, int(getattr(ctx.settings, "concurrency", 1) or 1)))
+        self._lock = threading.Lock()
 
     def execute(self, seed: int) -> tuple[FuzzFailure | None, FuzzStats]:
         started = self.budget.clock()
+        restarts = self.ctx.restarts
         try:
             self._search(seed)
             failure = self._replay(seed) if self.hints else None
         finally:
             self.stats.seconds = self.budget.clock() - started
             self.stats.slowest_ok = self.clock.slowest
+            self.stats.restarts = self.ctx.restarts - restarts
         return failure, self.stats
 
     # -- calls -----------------------------------------------------------------------------------------------
 
     def _call(self, item: Item) -> FuzzFailure | None:
-        before = self.ctx.restarts
         failure, tool_error = call_and_judge(self.ctx, self.tool, item[0], self.mode, item[1], self.clock)
-        self.stats.calls += 1
-        self.stats.tool_errors += tool_error
-        self.stats.restarts += self.ctx.restarts - before
+        with self._lock:
+            self.stats.calls += 1
+            self.stats.tool_errors += tool_error
         return failure
 
     def _searched(self, keyed: tuple[str, Item]) -> FuzzFailure | None:
+        """One search call (on a pipeline thread): a failure is only a hint while other calls were in flight."""
         key, item = keyed
         failure = self._call(item)
-        self.stats.examples += 1
+        with self._lock:
+            self.stats.examples += 1
         if failure is None:
             self.passed.add(key)
         else:
@@ -173,7 +182,8 @@ class _Run:
     def _search(self, seed: int) -> None:
         seen: set[str] = set()
         pipeline: Pipeline[tuple[str, Item], FuzzFailure | None] = Pipeline(
-            self._searched, lambda verdict: verdict is not None, lambda: not self._out_of_budget(), PIPELINE_DEPTH)
+            self._searched, lambda verdict: verdict is not None, lambda: not self._out_of_budget(),
+            workers=self.workers, depth=self.workers)
 
         def search(batch: list[Any]) -> None:
             for value in batch:

@@ -145,7 +145,7 @@ def _compile(key: str) -> CompiledSchema:
     if empty:
         reason = "no value satisfies the schema as far as the generator can tell (contradictory constraints?)"
         return CompiledSchema(schema, validator, None, reason)
-    strategy = _accepted(_guarded(raw).map(_scrub), _Acceptance(validator))
+    strategy = _accepted(raw, _Acceptance(validator))
     return CompiledSchema(schema, validator, strategy, None)
 
 
@@ -180,28 +180,26 @@ class _Acceptance:
 
 @st.composite
 def _accepted(draw: st.DrawFn, raw: st.SearchStrategy[Any], acceptance: _Acceptance) -> Any:
-    """Draw from ``raw`` until ``acceptance`` passes: three tries per example (as ``.filter`` does), but until
-    ``acceptance`` gives up while nothing was ever accepted, so a generator with a single possible value that
-    the validator rejects ends in a typed reason, not in Hypothesis' "tried every possible input"."""
+    """Draw from the generator until ``acceptance`` passes, lone surrogates scrubbed.
+
+    Three tries per example (as ``.filter`` does), but until ``acceptance`` gives up while nothing was ever
+    accepted, so a generator with a single possible value the validator rejects ends in a typed reason, not in
+    Hypothesis' "tried every possible input". Errors of hypothesis-jsonschema for schemas it cannot handle
+    become a typed skip. One strategy layer, not three: every layer costs each draw a span.
+    """
     tries = 3 if acceptance.accepted else _Acceptance.GIVE_UP_AFTER
     for _ in range(tries):
-        value = draw(raw)
+        try:
+            value = _scrub(draw(raw))
+        except HypothesisException as err:
+            if not isinstance(err, InvalidArgument):
+                raise  # Hypothesis control flow (rejections, stop-test): not ours to translate
+            raise UnsupportedSchema(_generator_reason(err)) from err
+        except Exception as err:  # it raises assorted types (ref errors, asserts, schema errors) for what it lacks
+            raise UnsupportedSchema(_generator_reason(err)) from err
         if acceptance(value):
             return value
     reject()
-
-
-@st.composite
-def _guarded(draw: st.DrawFn, raw: st.SearchStrategy[Any]) -> Any:
-    """Draw from hypothesis-jsonschema, turning its errors for schemas it cannot handle into a typed skip."""
-    try:
-        return draw(raw)
-    except HypothesisException as err:
-        if not isinstance(err, InvalidArgument):
-            raise  # Hypothesis control flow (rejections, stop-test): not ours to translate
-        raise UnsupportedSchema(_generator_reason(err)) from err
-    except Exception as err:  # it raises assorted types (ref errors, asserts, schema errors) for what it lacks
-        raise UnsupportedSchema(_generator_reason(err)) from err
 
 
 def _generator_reason(err: BaseException) -> str:
