@@ -81,3 +81,7 @@ class ShrinkAllowance:
             return True
         self.used += 1
         return self.used <= self.calls and self.clock() - self.first <= self.seconds
+
+    def spent(self) -> bool:
+        """True once a ``take`` was refused (or would be, for the time)."""
+        return self.first is not None and (self.used > self.calls or self.clock() - self.first > self.seconds)

@@ -12,6 +12,7 @@ from mcptest.fuzz.schema import UnsupportedSchema, schema_validator
 from mcptest.spec.requirements import requirement
 from mcptest.spec.shapes import content_problems
 from mcptest.wire import RequestTimeout, WireError
+from mcptest.wire.http import TRANSPORT_ERROR_KEY
 
 if TYPE_CHECKING:
     from mcptest.checks.base import CheckContext
@@ -127,8 +128,22 @@ def call_tool(ctx: CheckContext, name: str, arguments: dict[str, Any], clock: Ca
     except WireError as exc:
         abandon(ctx, wire)
         return None, failed("crash", str(exc))
+    lost = transport_failure(reply)
+    if lost is not None:
+        abandon(ctx, wire)
+        return None, failed("crash", lost)
     clock.answered(time.monotonic() - started)
     return reply, None
+
+
+def transport_failure(reply: Reply) -> str | None:
+    """Why the request's transport failed (an HTTP server that disconnected or refused), or None.
+
+    An HTTP wire reports a failed POST as an error response marked ``TRANSPORT_ERROR_KEY``: the server did not
+    answer, which is a crash, not a JSON-RPC error it chose to send.
+    """
+    lost = reply.response.get(TRANSPORT_ERROR_KEY)
+    return str(lost) if lost is not None else None
 
 
 def abandon(ctx: CheckContext, wire: Wire) -> None:
