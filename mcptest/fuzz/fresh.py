@@ -8,6 +8,7 @@ earlier sequences stored in it stays, so a failure may depend on them (``Fresh.c
 
 from __future__ import annotations
 
+import collections
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from mcptest.checks.base import CheckContext
     from mcptest.wire import Wire
 
+AHEAD = 2
+"""Connections opened ahead of need: a sequence of a few calls is often shorter than a server's start."""
 CLOSE_WAIT = 15.0
 """Seconds ``Fresh.close`` waits for each background close (a server's stop grace, SIGTERM and SIGKILL fit in it)."""
 
@@ -40,10 +43,10 @@ class Lease:
 
 
 class Fresh:
-    """Hands out ready connections with a fresh server state; one is always being opened in the background.
+    """Hands out ready connections with a fresh server state; ``AHEAD`` are always being opened in the background.
 
     Opening a server costs from a few hundred milliseconds (a raw stdio server) to seconds (an SDK server, a
-    container): prefetching it while the previous sequence runs hides most of that. ``close`` ends everything.
+    container): opening ``AHEAD`` of them while sequences run hides most of that. ``close`` ends everything.
     """
 
     def __init__(self, ctx: CheckContext) -> None:
@@ -51,7 +54,7 @@ class Fresh:
         handle = ctx.handle
         self.restartable = handle.transport != "stdio" and (bool(handle.target.launch) or handle.container is not None)
         self.fresh_state = handle.transport == "stdio" or self.restartable
-        self._next: Future[Lease] | None = None
+        self._ahead: collections.deque[Future[Lease]] = collections.deque()
         self._leases: list[Lease] = []
         self._closers: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -68,12 +71,13 @@ class Fresh:
                 "fresh server)")
 
     def take(self) -> Lease:
-        """A ready connection with a fresh state (waits for the one being opened); the next starts opening."""
-        pending = self._next or self._start()
-        self._next = None
-        lease = pending.result()
-        self._next = self._start()
-        return lease
+        """A ready connection with a fresh state (waits for the oldest being opened); another starts opening."""
+        with self._lock:
+            while len(self._ahead) < AHEAD:
+                self._ahead.append(self._start())
+            pending = self._ahead.popleft()
+            self._ahead.append(self._start())
+        return pending.result()
 
     def release(self, lease: Lease) -> None:
         """Close a connection handed out by ``take``, in the background (a stopped server may take its grace to
@@ -90,8 +94,8 @@ class Fresh:
         """Close every connection handed out or being opened."""
         with self._lock:
             self._closed = True
-            pending, self._next = self._next, None
-        if pending is not None:
+            ahead, self._ahead = list(self._ahead), collections.deque()
+        for pending in ahead:
             try:
                 pending.result()
             except Exception:  # noqa: BLE001 - a prefetch that failed has nothing to close

@@ -39,9 +39,11 @@ def play(probe: Probe, steps: tuple[Step, ...]) -> Outcome:
     for step in steps:
         arguments, refs = dict(step.arguments), {}
         for name, ref in step.refs.items():
-            value = extract(records[ref.step], ref.path) if ref.step < len(records) else MISSING
-            if value is not MISSING:
-                arguments[name], refs[name] = value, ref
+            for candidate in (ref, _first_items(ref)):  # a shorter listing: its first item, the same kind of value
+                value = extract(records[candidate.step], candidate.path) if candidate.step < len(records) else MISSING
+                if value is not MISSING:
+                    arguments[name], refs[name] = value, candidate
+                    break
         origins = {name: f"step {ref.step + 1} ({sent[ref.step].tool}) {describe(ref.path)}" for name, ref in refs.items()}
         sent.append(Step(step.tool, arguments, origins, refs))
         try:
@@ -54,15 +56,28 @@ def play(probe: Probe, steps: tuple[Step, ...]) -> Outcome:
 
 
 def subsequence(steps: tuple[Step, ...], keep: list[int]) -> tuple[Step, ...]:
-    """The steps at the positions ``keep`` (ascending), references renumbered; those to a removed step dropped."""
+    """The steps at the positions ``keep`` (ascending), references renumbered.
+
+    A reference to a removed step moves to the nearest earlier kept call of the same tool (the same kind of
+    value: removing one ``create`` of two leaves the ``delete`` with the other's id); with none, the argument
+    keeps the literal seen last.
+    """
     position = {old: new for new, old in enumerate(keep)}
     out = []
     for old in keep:
         step = steps[old]
-        refs = {name: Ref(position[ref.step], ref.path) for name, ref in step.refs.items() if ref.step in position}
+        refs: dict[str, Ref] = {}
+        for name, ref in step.refs.items():
+            source = ref.step if ref.step in position else _same_tool_before(steps, keep, old, steps[ref.step].tool)
+            if source is not None:
+                refs[name] = Ref(position[source], ref.path)
         origins = {name: origin for name, origin in step.origins.items() if name in refs}
         out.append(Step(step.tool, step.arguments, origins, refs))
     return tuple(out)
+
+
+def _same_tool_before(steps: tuple[Step, ...], keep: list[int], before: int, tool: str) -> int | None:
+    return next((index for index in reversed(keep) if index < before and steps[index].tool == tool), None)
 
 
 def shrink(failing: Outcome, run: Run, allowance: ShrinkAllowance,
@@ -89,8 +104,12 @@ def shrink(failing: Outcome, run: Run, allowance: ShrinkAllowance,
         return True
 
     try:
-        _remove_steps(lambda: current, attempt)
-        _simplify_arguments(lambda: current, attempt, tools)
+        while True:  # removing steps can make arguments simpler and the other way round: until neither helps
+            before = current
+            _remove_steps(lambda: current, attempt)
+            _simplify_arguments(lambda: current, attempt, tools)
+            if current == before:
+                break
     except _Spent:
         pass
     return current, broken
@@ -126,9 +145,11 @@ def _simplify_arguments(current: Callable[[], tuple[Step, ...]], attempt: Callab
         step = steps[index]
         changed = False
         for name in step.arguments:
-            for arguments in _simpler(tools.get(step.tool), step.arguments, name):
-                simpler = replace(step, arguments=arguments, refs={n: r for n, r in step.refs.items() if n != name},
-                                  origins={n: o for n, o in step.origins.items() if n != name})
+            for simpler in _simpler_refs(step, name) + [
+                replace(step, arguments=arguments, refs={n: r for n, r in step.refs.items() if n != name},
+                        origins={n: o for n, o in step.origins.items() if n != name})
+                for arguments in _simpler(tools.get(step.tool), step.arguments, name)
+            ]:
                 if attempt((*steps[:index], simpler, *steps[index + 1:])):
                     changed = True
                     break
@@ -136,6 +157,19 @@ def _simplify_arguments(current: Callable[[], tuple[Step, ...]], attempt: Callab
                 break
         if not changed:
             index += 1
+
+
+def _simpler_refs(step: Step, name: str) -> list[Step]:
+    """The step with the reference of ``name`` moved to the first item wherever its path indexes a list (the
+    first listed resource rather than the third: the simplest choice of the same kind of value)."""
+    ref = step.refs.get(name)
+    if ref is None or _first_items(ref) == ref:
+        return []
+    return [replace(step, refs={**step.refs, name: _first_items(ref)})]
+
+
+def _first_items(ref: Ref) -> Ref:
+    return Ref(ref.step, tuple(0 if isinstance(part, int) else part for part in ref.path))
 
 
 def _simpler(tool: dict[str, Any] | None, arguments: dict[str, Any], name: str) -> list[dict[str, Any]]:

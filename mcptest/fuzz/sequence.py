@@ -66,7 +66,9 @@ class StatefulFailure:
         A value an earlier step returned is read from that step's result, as the sequence used it (the literal
         it had when found is in a comment).
         """
-        referenced = {ref.step for step in self.steps for ref in step.refs.values()}
+        refs = [ref for step in self.steps for ref in step.refs.values() if _expression(ref) is not None]
+        results = {ref.step for ref in refs if ref.path[0] == "result"}
+        listings = {ref.step for ref in refs if ref.path[0] == "listing"}
         body: list[str] = []
         for number, step in enumerate(self.steps):
             arguments, notes = _arguments(step)
@@ -74,12 +76,14 @@ class StatefulFailure:
             last = number == len(self.steps) - 1
             if last and "result" in self.check:
                 target = "result = "
-            elif number in referenced:
+            elif number in results:
                 target = f"step{number + 1} = "
             else:
                 target = ""
             body.extend(f"# {note}" for note in notes)
             body.append(f"{target}{call}")
+            if number in listings:
+                body.append(f"listed{number + 1} = mcp_session.list_resources().resources")
         body.extend(line for line in self.check.splitlines() if line)
         uses_json = any("json." in line for line in body)
         lines = [f"def {name}(mcp_session):",
@@ -100,16 +104,20 @@ def _arguments(step: Step) -> tuple[str, list[str]]:
         if expression is None:
             parts.append(f"{name!r}: {value!r}")
             if name in step.origins:
-                notes.append(f"{name}: {value!r}, the value returned by {step.origins[name]}")
+                notes.append(f"{name}: {value!r}, from {step.origins[name]}")
         else:
             parts.append(f"{name!r}: {expression}")
-            notes.append(f"{name}: {value!r} when found, returned by {step.origins.get(name, 'an earlier step')}")
+            notes.append(f"{name}: {value!r} when found, from {step.origins.get(name, 'an earlier step')}")
     return "{" + ", ".join(parts) + "}", notes
 
 
 def _expression(ref: Ref) -> str | None:
-    """Python source reading ``ref`` from ``stepN`` (an SDK CallToolResult), or None when it is not a plain path."""
+    """Python source reading ``ref`` from ``stepN`` (an SDK CallToolResult) or ``listedN`` (the resources listed
+    after step N), or None when it is not a plain path."""
     path = list(ref.path)
+    if path[:2] == ["listing", "resources"] and len(path) == 4 and isinstance(path[2], int):
+        item = f"listed{ref.step + 1}[{path[2]}].{path[3]}"
+        return f"str({item})" if path[3] == "uri" else item
     if path[:2] == ["result", "structuredContent"]:
         text = f"step{ref.step + 1}.structured_content"
         rest = path[2:]

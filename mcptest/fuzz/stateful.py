@@ -9,16 +9,19 @@ so no Hypothesis bundle bookkeeping is involved), and returned with a ready-to-p
 
 from __future__ import annotations
 
+import json
 import time
 import unittest
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import Phase, Verbosity, settings
+from hypothesis.errors import Flaky
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, get_state_machine_test, multiple, rule
+from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, rule
 
+from mcptest.checks.base import call_blocked
 from mcptest.fuzz.budget import Budget, ShrinkAllowance, fuzz_budget
 from mcptest.fuzz.fresh import Fresh, Lease
 from mcptest.fuzz.invariants import Broken, Probe
@@ -36,6 +39,11 @@ if TYPE_CHECKING:
 SHRINK_SEQUENCES = 60
 SHRINK_SECONDS = 60.0
 """Shrinking bounds: every candidate replays on a fresh server (a new process on stdio, opened ahead)."""
+PICKS = 24
+"""Range of the integers that choose whether to feed a value back (two thirds of the steps do, when there is one),
+which one, and into which argument."""
+RESTARTS = 3
+"""New Hypothesis runs (the next seeds) the search may start when Hypothesis calls its generation flaky."""
 CONFIRMATIONS = 2
 """Replays of the found sequence before it counts as not reproducible (a claim must reproduce)."""
 
@@ -87,6 +95,23 @@ class StatefulResult:
         shrunk = f", {self.replays} replays to confirm and shrink" if self.replays else ""
         return (f"{self.sequences} sequences, {self.steps} steps over {len(self.tools)} tools in "
                 f"{self.seconds:.1f} s{cut}{shrunk}")
+
+    def report(self, seed: int) -> str:
+        """The failure for a reader: what broke, the minimal sequence step by step, the seed, the regression test."""
+        failure = self.failure
+        if failure is None:
+            return f"every invariant held: {self.summary()}"
+        lines = [f"{failure.kind}: {failure.detail}",
+                 f"  minimal sequence ({len(failure.steps)} steps; {failure.note}):"]
+        for number, step in enumerate(failure.steps, 1):
+            taken = "".join(f"; {name} from {origin}" for name, origin in step.origins.items())
+            lines.append(f"    {number}. {step.tool} {json.dumps(step.arguments, ensure_ascii=False)}{taken}")
+        lines.append(f"  seed: --mcp-seed {seed}; {self.summary()}")
+        if self.caveat:
+            lines.append(f"  caveat: {self.caveat}")
+        lines.append("  regression test:")
+        lines.extend(f"    {line}" for line in failure.test().splitlines())
+        return "\n".join(lines)
 
 
 class _Stop(unittest.SkipTest):
@@ -151,7 +176,7 @@ class _Driver:
         self.tools: list[dict[str, Any]] = []
         self.strategies: list[st.SearchStrategy[dict[str, Any]]] = []
         for tool in ctx.surface.items("tools"):
-            why = _blocked(tool, unsafe)
+            why = call_blocked(ctx.settings, tool, unsafe_ok=unsafe, opt_in="--mcp-fuzz-all")
             schema = tool.get("inputSchema")
             compiled = compile_schema(schema) if why is None and isinstance(schema, dict) else None
             if why is None and (compiled is None or compiled.arguments is None):
@@ -181,9 +206,16 @@ class _Driver:
             derandomize=False, print_blob=False, report_multiple_bugs=False, verbosity=Verbosity.quiet,
             suppress_health_check=SUPPRESSED, phases=(Phase.generate,)))
         try:
-            hypothesis_seed(seed)(run)()
-        except _Stop:
-            pass
+            for attempt in range(RESTARTS + 1):
+                try:
+                    hypothesis_seed(seed + attempt)(run)()
+                except Flaky:  # a server whose answers steer how much is drawn can still make Hypothesis say so
+                    if state.found is not None or self.budget.spent():
+                        break
+                    continue
+                except _Stop:
+                    pass
+                break
         finally:
             state.end()
         return state.found
@@ -232,14 +264,14 @@ class _Search:
         self.lease: Lease | None = None
         self.probe: Probe | None = None
         self.steps: list[Step] = []
-        self.fed: set[str] = set()
+        self.pool: list[Observed] = []
         self.found: Outcome | None = None
 
     def begin(self) -> None:
         """Start a sequence on a fresh server, unless the budget is spent (then its first step ends the run:
         raising in a state machine's constructor confuses Hypothesis)."""
         self.end()
-        self.steps, self.fed = [], set()
+        self.steps, self.pool = [], []
         if self.driver.budget.spent():
             self.driver.result.cut_by_budget = True
             return
@@ -258,8 +290,8 @@ class _Search:
             self.fresh.release(self.lease)
             self.lease = self.probe = None
 
-    def step(self, index: int, arguments: dict[str, Any], value: Observed | None, slot: str | None) -> list[Observed]:
-        """Call one tool, check every invariant, and return the values worth feeding back."""
+    def step(self, index: int, arguments: dict[str, Any], value: Observed | None, slot: str | None) -> None:
+        """Call one tool, check every invariant, and pool the values worth feeding back."""
         if self.probe is None or self.found is not None:
             raise _Stop  # the budget is spent, or the invariants did not even hold before the first call
         tool = self.driver.tools[index]
@@ -279,44 +311,37 @@ class _Search:
         origin = f"step {number + 1} ({name})"
         observed = harvest(result, number, origin)
         observed += harvest_listing(listed.get("resources", []), "resources", number, f"resources/list after {origin}")
-        fresh = [item for item in observed if repr(item.value) not in self.fed and len(str(item.value)) > 1]
-        self.fed.update(repr(item.value) for item in fresh)
-        return fresh
-
-
-def _blocked(tool: dict[str, Any], unsafe: bool) -> str | None:
-    annotations = tool.get("annotations") if isinstance(tool.get("annotations"), dict) else {}
-    hints = [hint for hint in ("destructiveHint", "openWorldHint") if annotations.get(hint) is True]
-    if hints and not unsafe:
-        return f"annotated {' and '.join(hints)} (opt in with --mcp-fuzz-all)"
-    return None
+        # a value already pooled, or one this sequence sent itself (an echoed title), tells nothing new
+        known = {repr(item.value) for item in self.pool}
+        known |= {repr(value) for sent in self.steps for value in sent.arguments.values()}
+        self.pool += [item for item in observed if repr(item.value) not in known and len(str(item.value)) > 1]
 
 
 def _machine(search: _Search) -> type[RuleBasedStateMachine]:
-    """A state machine class bound to one search (one class per run: runs in parallel threads share nothing)."""
+    """A state machine class bound to one search (one class per run: runs in parallel threads share nothing).
+
+    Every draw has a shape that depends on nothing the server returned (the tool index, its arguments, and
+    plain integers that pick a fed-back value and the argument it goes to, modulo what is there): values from a
+    server differ between runs, and a draw shaped by them would make Hypothesis call its own generation flaky.
+    """
     driver = search.driver
     count = len(driver.tools)
 
     class Sequence(RuleBasedStateMachine):
-        observed = Bundle("observed")
-
         def __init__(self) -> None:
             super().__init__()
             search.begin()
 
-        @rule(target=observed, index=st.integers(0, count - 1), data=st.data())
-        def call(self, index: int, data: st.DataObject) -> Any:
+        @rule(index=st.integers(0, count - 1), data=st.data(), feed=st.integers(0, PICKS - 1),
+              slot=st.integers(0, PICKS - 1))
+        def call(self, index: int, data: st.DataObject, feed: int, slot: int) -> None:
             arguments = data.draw(driver.strategies[index], label="arguments")
-            return multiple(*search.step(index, arguments, None, None))
-
-        @rule(target=observed, index=st.integers(0, count - 1), value=observed, data=st.data())
-        def call_with_observed(self, index: int, value: Observed, data: st.DataObject) -> Any:
-            arguments = data.draw(driver.strategies[index], label="arguments")
-            names = _slots(driver.tools[index], arguments, value.value)
-            slot = data.draw(st.sampled_from(names), label="slot") if names else None
-            if slot is not None:
-                arguments = {**arguments, slot: value.value}
-            return multiple(*search.step(index, arguments, value, slot))
+            value = search.pool[feed % len(search.pool)] if search.pool and feed >= PICKS // 3 else None
+            names = _slots(driver.tools[index], arguments, value.value) if value is not None else []
+            name = names[slot % len(names)] if names else None
+            if name is not None:
+                arguments = {**arguments, name: value.value}  # type: ignore[union-attr]
+            search.step(index, arguments, value if name else None, name)
 
     return Sequence
 

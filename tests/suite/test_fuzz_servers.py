@@ -14,7 +14,7 @@ import yaml
 from mcptest.runner import run_all
 from mcptest.settings import Settings
 from mcptest.spec.requirements import requirement
-from tests.conftest import ROOT, stdio_target
+from tests.conftest import ROOT, SERVERS, http_target, stdio_target
 
 FUZZ_SERVERS = ROOT / "fixtures" / "fuzz_servers"
 MANIFEST = yaml.safe_load((FUZZ_SERVERS / "manifest.yaml").read_text())["servers"]
@@ -83,3 +83,66 @@ def test_fuzzing_can_be_turned_off() -> None:
     result = _fuzz(stdio_target("clean_raw.py"), fuzz_examples=0)
     assert {f.outcome for f in result.findings} == {"n/a"}
     assert all("fuzzing is off" in f.message for f in result.findings)
+
+
+STATE_MANIFEST = yaml.safe_load((SERVERS / "manifest_state.yaml").read_text())["servers"]
+
+
+@pytest.mark.parametrize("entry", STATE_MANIFEST, ids=[f"{e['file'].removesuffix('.py')}-{e['transport']}" for e in STATE_MANIFEST])
+def test_stateful_defect_servers_are_caught_at_their_id(entry: dict[str, Any]) -> None:
+    """What the fixture-server matrix checks for manifest_state.yaml, on the stateful area alone (the rest of the
+    suite runs there)."""
+    if entry["transport"] == "http":
+        server, launch = http_target(entry["file"])
+        settings = Settings(server=server, launch=launch, seed=SEED, stateful=entry["stateful"],
+                            fuzz_all=entry.get("fuzz_all", False))
+    else:
+        settings = Settings(server=stdio_target(entry["file"]), seed=SEED, stateful=entry["stateful"],
+                            fuzz_all=entry.get("fuzz_all", False))
+    result = run_all(settings, areas=("stateful",))
+    result.close()
+    assert result.error is None, result.error
+    expected = set(entry["expect"])
+    flagged = {f.requirement: f for f in result.findings if f.outcome in ("fail", "warn")}
+    assert set(flagged) == expected, [f.message for f in result.findings]
+    wanted = "warn" if entry.get("strict") else "fail"
+    assert {f.outcome for f in flagged.values()} == {wanted}
+    message = flagged[entry["expect"][0]].message
+    assert "def test_stateful_sequence(mcp_session):" in message and "minimal sequence (3 steps" in message
+
+
+def test_stateful_checks_are_off_unless_asked() -> None:
+    result = _fuzz(stdio_target("state01_delete_corrupts_listing.py"))
+    assert not [f for f in result.findings if f.check.startswith("STATE-")]  # the fuzz area alone
+    result = run_all(Settings(server=stdio_target("clean_raw.py")), areas=("stateful",))
+    result.close()
+    assert {(f.outcome, f.reason) for f in result.findings} == {("n/a", "off: --mcp-stateful turns it on")}
+
+
+def test_the_mcp_stateful_fixture_fails_with_the_printed_sequence_and_honours_its_marker(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_sequences="""
+        import pytest
+
+        @pytest.mark.mcp_stateful(steps=8, budget=60, unsafe=True, seed=1)
+        def test_records(mcp_stateful):
+            mcp_stateful()
+
+        @pytest.mark.mcp_stateful(budget=2, tools=["create_record", "get_record"])
+        def test_safe_tools_only(mcp_stateful):
+            result = mcp_stateful(steps=4)
+            assert result.failure is None and set(result.tools) == {"create_record", "get_record"}
+            assert result.sequences >= 1
+
+        def test_bad_option(mcp_stateful):
+            mcp_stateful(step=3)
+        """
+    )
+    ran = pytester.runpytest_subprocess(f"--mcp-server={stdio_target('state01_delete_corrupts_listing.py')}",
+                                        "test_sequences.py", "-p", "mcptest.fixtures_stateful", "-p", "no:cacheprovider")
+    ran.assert_outcomes(passed=1, failed=2)
+    ran.stdout.fnmatch_lines(["*[[]STATE-01[]] a sequence of tool calls broke an invariant: crash:*",
+                              "*minimal sequence (3 steps*", "*def test_stateful_sequence(mcp_session):*",
+                              "*unknown option(s) [[]'step'[]]*"])
