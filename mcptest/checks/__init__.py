@@ -1,6 +1,6 @@
 """The conformance checks, one module per area; importing this package registers them all."""
 
-from mcptest.checks import fuzz, http, jsonrpc, lifecycle, prompts, resources, stdio, tools, utilities
+from mcptest.checks import fuzz, http, jsonrpc, lifecycle, prompts, resources, stateful, stdio, tools, utilities
 from mcptest.checks.base import CHECKS, Check, CheckContext
 
-__all__ = ["CHECKS", "Check", "CheckContext", "fuzz", "http", "jsonrpc", "lifecycle", "prompts", "resources", "stdio", "tools", "utilities"]
+__all__ = ["CHECKS", "Check", "CheckContext", "fuzz", "http", "jsonrpc", "lifecycle", "prompts", "resources", "stateful", "stdio", "tools", "utilities"]
