@@ -58,6 +58,8 @@ def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzS
     except UnsupportedSchema as exc:
         raise NotApplicable(f"cannot generate {mode} arguments: {exc.reason}") from None
     _note_stats(ctx, stats)
+    if failure is None and stats.examples == 0:
+        raise NotApplicable(f"no {mode} example was judged ({stats.summary()}), so nothing was shown")
     if failure is None:
         return stats
     req = failure.requirement

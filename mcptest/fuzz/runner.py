@@ -201,7 +201,9 @@ class _Run:
             pipeline.finish(self.ctx.timeout * 10 + 10)
 
     def _out_of_budget(self) -> bool:
-        if self.budget.spent():
+        """True once the budget is spent, but never before one example was judged: a budget shorter than
+        drawing the first one (compiling a large schema) must not leave the property vacuous."""
+        if self.budget.spent() and self.stats.examples > 0:
             self.stats.cut_by_budget = self.stats.examples < self.stats.planned
             return True
         return False

@@ -146,3 +146,13 @@ def test_the_mcp_stateful_fixture_fails_with_the_printed_sequence_and_honours_it
     ran.stdout.fnmatch_lines(["*[[]STATE-01[]] a sequence of tool calls broke an invariant: crash:*",
                               "*minimal sequence (3 steps*", "*def test_stateful_sequence(mcp_session):*",
                               "*unknown option(s) [[]'step'[]]*"])
+
+
+def test_a_budget_that_cuts_the_search_short_is_noted_on_the_passing_finding() -> None:
+    result = _fuzz(stdio_target("clean_raw.py"), tools=("echo",), fuzz_budget=0.5, fuzz_examples=5000)
+    passed = [f for f in result.findings if f.outcome == "pass"]
+    assert {f.check for f in passed} == {"FUZZ-01", "FUZZ-02"}, [f.render() for f in result.findings]
+    for found in passed:
+        note = found.extra["note"]
+        ran = int(note.split(" of 5000 examples within the 0.5 s budget")[0])
+        assert 0 < ran < 5000 and found.render() == note
