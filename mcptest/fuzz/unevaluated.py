@@ -11,6 +11,7 @@ extras, and the dialect validator still judges every draw.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,26 +101,33 @@ def _items_closure(node: dict[str, Any], seen: _Evaluated, closing: Any) -> dict
 
 
 def _names(node: Any) -> _Evaluated:
+    return _collect(node, _own_names, ("additionalProperties", "unevaluatedProperties"))
+
+
+def _positions(node: Any) -> _Evaluated:
+    return _collect(node, _own_positions, ("items", "unevaluatedItems"))
+
+
+def _collect(node: Any, own: Callable[[dict[str, Any], _Evaluated], None], closers: tuple[str, str]) -> _Evaluated:
+    """What ``node`` and its ``allOf`` parts certainly evaluate: ``own`` reads one level, ``closers`` (the
+    keywords that evaluate everything left) make it all."""
     seen = _Evaluated()
     if not isinstance(node, dict):
         return seen  # a boolean schema evaluates nothing
+    own(node, seen)
+    seen.everything = any(key in node for key in closers)
+    for part in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
+        seen.add(_collect(part, own, closers))
+    return seen
+
+
+def _own_names(node: dict[str, Any], seen: _Evaluated) -> None:
     if isinstance(node.get("properties"), dict):
         seen.names |= set(node["properties"])
     if isinstance(node.get("patternProperties"), dict):
         seen.patterns |= set(node["patternProperties"])
-    seen.everything = "additionalProperties" in node or "unevaluatedProperties" in node
-    for part in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
-        seen.add(_names(part))
-    return seen
 
 
-def _positions(node: Any) -> _Evaluated:
-    seen = _Evaluated()
-    if not isinstance(node, dict):
-        return seen  # a boolean schema evaluates nothing
+def _own_positions(node: dict[str, Any], seen: _Evaluated) -> None:
     if isinstance(node.get("prefixItems"), list):
         seen.prefix = len(node["prefixItems"])
-    seen.everything = "items" in node or "unevaluatedItems" in node
-    for part in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
-        seen.add(_positions(part))
-    return seen
