@@ -3,4 +3,5 @@
 from mcptest.checks import fuzz, http, jsonrpc, lifecycle, prompts, resources, stateful, stdio, tools, utilities
 from mcptest.checks.base import CHECKS, Check, CheckContext
 
-__all__ = ["CHECKS", "Check", "CheckContext", "fuzz", "http", "jsonrpc", "lifecycle", "prompts", "resources", "stateful", "stdio", "tools", "utilities"]
+__all__ = ["CHECKS", "Check", "CheckContext", "fuzz", "http", "jsonrpc", "lifecycle", "prompts", "resources", "stateful",
+           "stdio", "tools", "utilities"]
