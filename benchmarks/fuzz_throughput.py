@@ -75,7 +75,8 @@ def mcp_fuzzer_rate(executable: str, server: str, tool: str, count: int) -> floa
                        "--protocol", "stdio", "--endpoint", server, "--no-network", "--output-dir", out]
             done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
             if f"Total Fuzzing Runs: {runs}" not in done.stdout:
-                raise SystemExit(f"mcp-fuzzer did not report {runs} runs:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+                raise SystemExit(f"mcp-fuzzer did not report {runs} runs:\n{done.stdout[-2000:]}\n"
+                                 f"{done.stderr[-2000:]}")
             results = next(Path(out).glob("sessions/*/*_fuzzing_results.json"))
             duration = json.loads(results.read_text())["metadata"]["execution_time"]
         match = re.fullmatch(r"PT(?:(\d+)M)?([\d.]+)S", duration)

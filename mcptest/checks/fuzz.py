@@ -54,7 +54,8 @@ def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzS
         raise NotApplicable(blocked)
     seed = ctx.settings.seed or 0
     try:
-        failure, stats = fuzz_tool(ctx, tool, mode, examples=ctx.settings.fuzz_examples, seed=seed)  # type: ignore[arg-type]
+        failure, stats = fuzz_tool(ctx, tool, mode,  # type: ignore[arg-type]
+                                   examples=ctx.settings.fuzz_examples, seed=seed)
     except UnsupportedSchema as exc:
         raise NotApplicable(f"cannot generate {mode} arguments: {exc.reason}") from None
     _note_stats(ctx, stats)

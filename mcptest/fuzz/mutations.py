@@ -145,7 +145,8 @@ def _object_sites(node: Any, path: Path, depth: int, formats: frozenset[str]) ->
         sites.append(_Site(path, dict, "properties-count", partial(_too_few_properties, view["minProperties"])))
     dependent = view.get("dependentSchemas", {}) if isinstance(view.get("dependentSchemas"), dict) else {}
     dependencies = {**view.get("dependencies", {}), **view.get("dependentRequired", {}),
-                    **{k: sub["required"] for k, sub in dependent.items() if isinstance(sub, dict) and "required" in sub}}
+                    **{k: sub["required"] for k, sub in dependent.items()
+                       if isinstance(sub, dict) and "required" in sub}}
     for trigger, needed in dependencies.items():
         if isinstance(needed, list):
             sites.append(_Site(path, dict, "dependency", partial(_drop_dependency, trigger, needed, path)))

@@ -51,7 +51,8 @@ def harvest(result: Any, step: int, origin: str) -> list[Observed]:
     found: list[Observed] = []
     if not isinstance(result, dict):
         return found
-    _walk(result.get("structuredContent"), f"{origin} structuredContent", (step, ("result", "structuredContent")), found)
+    structured = (step, ("result", "structuredContent"))
+    _walk(result.get("structuredContent"), f"{origin} structuredContent", structured, found)
     for index, block in enumerate(result.get("content") or []):
         if not isinstance(block, dict):
             continue

@@ -44,7 +44,8 @@ def play(probe: Probe, steps: tuple[Step, ...]) -> Outcome:
                 if value is not MISSING:
                     arguments[name], refs[name] = value, candidate
                     break
-        origins = {name: f"step {ref.step + 1} ({sent[ref.step].tool}) {describe(ref.path)}" for name, ref in refs.items()}
+        origins = {name: f"step {ref.step + 1} ({sent[ref.step].tool}) {describe(ref.path)}"
+                   for name, ref in refs.items()}
         sent.append(Step(step.tool, arguments, origins, refs))
         try:
             result = probe.call(step.tool, arguments)

@@ -82,7 +82,8 @@ class FuzzStats:
     def summary(self) -> str:
         """One line for reports, e.g. ``12 of 25 examples within the 5 s budget``."""
         if self.failing:
-            return f"the search stopped at a failure after {self.examples} of {self.planned} examples in {self.seconds:.1f} s"
+            return (f"the search stopped at a failure after {self.examples} of {self.planned} examples "
+                    f"in {self.seconds:.1f} s")
         if self.cut_by_budget:
             return f"{self.examples} of {self.planned} examples within the {self.budget:g} s budget"
         text = f"{self.examples} examples in {self.seconds:.1f} s"

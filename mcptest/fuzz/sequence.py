@@ -87,7 +87,8 @@ class StatefulFailure:
         body.extend(line for line in self.check.splitlines() if line)
         uses_json = any("json." in line for line in body)
         lines = [f"def {name}(mcp_session):",
-                 f"    # found by mcptest stateful fuzzing ({self.requirement} {self.kind}): {_first_line(self.detail)}"]
+                 f"    # found by mcptest stateful fuzzing ({self.requirement} {self.kind}): "
+                 f"{_first_line(self.detail)}"]
         if uses_json:
             lines.append("    import json")
         lines.extend(f"    {line}" for line in body)

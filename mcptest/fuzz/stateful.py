@@ -125,7 +125,8 @@ def judges_announcements(ctx: CheckContext) -> str | None:
     go only to a ``subscriptions/listen`` stream, which the stateful run does not open.
     """
     if ctx.modern:
-        return "at 2026-07-28 list_changed goes only to a subscriptions/listen stream, which the stateful run does not open"
+        return ("at 2026-07-28 list_changed goes only to a subscriptions/listen stream, which the stateful run "
+                "does not open")
     if ctx.transport != "stdio":
         return (f"over {ctx.transport} a server may send list_changed on its GET stream, which the stateful run does "
                 "not hold open, so a missing announcement cannot be told apart")

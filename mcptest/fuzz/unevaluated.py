@@ -1,4 +1,4 @@
-"""2020-12 `unevaluatedProperties`/`unevaluatedItems` rewritten, for generation, into keywords a draft-7 generator knows.
+"""2020-12 `unevaluatedProperties`/`unevaluatedItems` rewritten, for generation, into keywords draft-7 knows.
 
 `unevaluated*` depends on what the other keywords of a schema evaluated while validating an instance. For
 generation we need a schema whose every value is valid (not one equivalent to the original): each rewrite below

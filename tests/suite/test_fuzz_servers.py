@@ -88,7 +88,8 @@ def test_fuzzing_can_be_turned_off() -> None:
 STATE_MANIFEST = yaml.safe_load((SERVERS / "manifest_state.yaml").read_text())["servers"]
 
 
-@pytest.mark.parametrize("entry", STATE_MANIFEST, ids=[f"{e['file'].removesuffix('.py')}-{e['transport']}" for e in STATE_MANIFEST])
+@pytest.mark.parametrize("entry", STATE_MANIFEST,
+                         ids=[f"{e['file'].removesuffix('.py')}-{e['transport']}" for e in STATE_MANIFEST])
 def test_stateful_defect_servers_are_caught_at_their_id(entry: dict[str, Any]) -> None:
     """What the fixture-server matrix checks for manifest_state.yaml, on the stateful area alone (the rest of the
     suite runs there)."""
@@ -141,7 +142,8 @@ def test_the_mcp_stateful_fixture_fails_with_the_printed_sequence_and_honours_it
         """
     )
     ran = pytester.runpytest_subprocess(f"--mcp-server={stdio_target('state01_delete_corrupts_listing.py')}",
-                                        "test_sequences.py", "-p", "mcptest.fixtures_stateful", "-p", "no:cacheprovider")
+                                        "test_sequences.py", "-p", "mcptest.fixtures_stateful",
+                                        "-p", "no:cacheprovider")
     ran.assert_outcomes(passed=1, failed=2)
     ran.stdout.fnmatch_lines(["*[[]STATE-01[]] a sequence of tool calls broke an invariant: crash:*",
                               "*minimal sequence (3 steps*", "*def test_stateful_sequence(mcp_session):*",

@@ -50,7 +50,8 @@ def test_the_delete_that_corrupts_the_index_shrinks_to_three_steps_and_the_print
     assert "mcp_session.read_resource(resource.uri)" in test
     # the printed test, pasted into a user's test file, fails against the defect server (and only by the crash)
     pytester.makepyfile(test_found=test)
-    ran = pytester.runpytest_subprocess(f"--mcp-server={stdio_target(STATE01)}", "test_found.py", "-p", "no:cacheprovider")
+    ran = pytester.runpytest_subprocess(f"--mcp-server={stdio_target(STATE01)}", "test_found.py",
+                                        "-p", "no:cacheprovider")
     ran.assert_outcomes(failed=1)
     assert "record store corrupted" in ran.stdout.str() or "closed" in ran.stdout.str().lower()
 
