@@ -17,6 +17,7 @@ from mcptest.wire.http import TRANSPORT_ERROR_KEY
 if TYPE_CHECKING:
     from mcptest.checks.base import CheckContext
     from mcptest.wire import Reply, Wire
+    from mcptest.wire.base import Call
 
 Mode = Literal["valid", "invalid"]
 SHRINK_HANG_FLOOR = 0.5
@@ -88,52 +89,77 @@ class CallClock:
         return self._slowest
 
 
+@dataclass
+class Sent:
+    """One tools/call in flight (``begin_call``), judged when it ends (``end_call``)."""
+
+    tool: dict[str, Any]
+    arguments: dict[str, Any]
+    mode: Mode
+    mutation: str
+    wire: Wire | None = None
+    call: Call | None = None
+    started: float = 0.0
+    failure: FuzzFailure | None = None
+
+    def failed(self, kind: str, detail: str) -> FuzzFailure:
+        """A failure of this call."""
+        return FuzzFailure(str(self.tool.get("name")), self.mode, kind, self.arguments, detail, self.mutation)
+
+
 def call_and_judge(ctx: CheckContext, tool: dict[str, Any], arguments: dict[str, Any], mode: Mode, mutation: str,
                    clock: CallClock) -> tuple[FuzzFailure | None, bool]:
-    """Call ``tool`` once and judge the answer; drops the wire when the server hung.
-
-    Safe to call from several threads at once (each call is its own request on the shared wire).
+    """Call ``tool`` once and judge the answer (``begin_call`` then ``end_call``).
 
     Returns:
         The failure (None when the property held) and whether the result was a tool error (``isError``).
     """
-    name = str(tool.get("name"))
-
-    def failed(kind: str, detail: str) -> FuzzFailure:
-        return FuzzFailure(name, mode, kind, arguments, detail, mutation)
-
-    reply, failure = call_tool(ctx, name, arguments, clock, failed)
-    if reply is None:
-        return failure, False
-    if mode == "invalid":
-        return judge_invalid(reply, failed, ctx.version), False
-    return judge_valid(tool, reply, failed, ctx.version)
+    return end_call(ctx, begin_call(ctx, tool, arguments, mode, mutation, clock), clock)
 
 
-def call_tool(ctx: CheckContext, name: str, arguments: dict[str, Any], clock: CallClock,
-              failed: Any) -> tuple[Reply | None, FuzzFailure | None]:
-    """Send one tools/call; (reply, None), or (None, the crash/hang failure).
+def begin_call(ctx: CheckContext, tool: dict[str, Any], arguments: dict[str, Any], mode: Mode, mutation: str,
+               clock: CallClock) -> Sent:
+    """Send one tools/call on the shared wire without waiting (a send that fails is a crash, judged at once)."""
+    sent = Sent(tool, arguments, mode, mutation)
+    sent.wire = ctx.wire()
+    message = sent.wire.message("tools/call", {"name": str(tool.get("name")), "arguments": arguments})
+    sent.started = time.monotonic()
+    try:
+        sent.call = sent.wire.begin(message, timeout=clock.bound())
+    except WireError as exc:
+        abandon(ctx, sent.wire)
+        sent.failure = sent.failed("crash", str(exc))
+    return sent
+
+
+def end_call(ctx: CheckContext, sent: Sent, clock: CallClock) -> tuple[FuzzFailure | None, bool]:
+    """Wait for a call ``begin_call`` sent and judge it: valid arguments must get a result, invalid ones a rejection.
 
     A hung request gets its wire dropped (on stdio that ends the process, so calls queued behind it fail at
     once); a dead server's wire is replaced by the next ``ctx.wire()``. Only the wire the call used is dropped,
-    never one another thread opened since.
+    never one another call opened since.
+
+    Returns:
+        The failure (None when the property held) and whether the result was a tool error (``isError``).
     """
-    wire = ctx.wire()
-    started = time.monotonic()
+    if sent.failure is not None or sent.call is None or sent.wire is None:
+        return sent.failure, False
     try:
-        reply = wire.request("tools/call", {"name": name, "arguments": arguments}, timeout=clock.bound())
+        reply = sent.call.wait()
     except RequestTimeout as exc:
-        abandon(ctx, wire)
-        return None, failed("hang", f"no answer within {exc.timeout:g} s")
+        abandon(ctx, sent.wire)
+        return sent.failed("hang", f"no answer within {exc.timeout:g} s"), False
     except WireError as exc:
-        abandon(ctx, wire)
-        return None, failed("crash", str(exc))
+        abandon(ctx, sent.wire)
+        return sent.failed("crash", str(exc)), False
     lost = transport_failure(reply)
     if lost is not None:
-        abandon(ctx, wire)
-        return None, failed("crash", lost)
-    clock.answered(time.monotonic() - started)
-    return reply, None
+        abandon(ctx, sent.wire)
+        return sent.failed("crash", lost), False
+    clock.answered(time.monotonic() - sent.started)
+    if sent.mode == "invalid":
+        return judge_invalid(reply, sent.failed, ctx.version), False
+    return judge_valid(sent.tool, reply, sent.failed, ctx.version)
 
 
 def transport_failure(reply: Reply) -> str | None:

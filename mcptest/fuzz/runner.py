@@ -1,11 +1,15 @@
 """Fuzz one tool through a live server with Hypothesis: valid inputs must work, invalid ones be rejected.
 
-A run has two phases. The search draws batches of arguments with Hypothesis and hands them to a call thread
-(`pipeline.Pipeline`), so drawing overlaps the server's work; it stops at the first failure, after
-``examples`` distinct inputs, or when the time budget is spent. Only when the search saw a failure does the
-shrink phase run: the same Hypothesis run replayed serially from the same seed (inputs already known to pass
-are not called again), which reaches the failing input, confirms it with a fresh call and shrinks it within
-the shrink allowance.
+A run has two phases. The search draws arguments with Hypothesis and hands them to call threads
+(`pipeline.Pipeline`, several calls in flight), so drawing overlaps the server's work; it stops at the first
+failure, after ``examples`` distinct inputs, or when the time budget is spent. It is a series of short
+Hypothesis runs (``CASES`` test cases of ``PER_CASE`` draws each, seeds derived from the tool's): Hypothesis'
+fixed cost per test case is shared by many draws, and a short run stays in the phase where Hypothesis does not
+yet duplicate parts of a test case on purpose (which, for many draws per case, would mostly repeat inputs).
+Only when the search saw a failure does the shrink phase run: the Hypothesis run that drew a failing input
+replayed serially from its seed, judging only the draw at that input's position in each test case (inputs
+already known to pass are not called again), which reaches the input, confirms it with a fresh call and shrinks
+it within the shrink allowance.
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from hypothesis.errors import HypothesisException, Unsatisfiable
+from hypothesis.errors import Flaky, HypothesisException, Unsatisfiable
 
 from mcptest.fuzz.budget import Budget, ShrinkAllowance, fuzz_budget
-from mcptest.fuzz.judge import CallClock, FuzzFailure, Mode, call_and_judge
+from mcptest.fuzz.judge import CallClock, FuzzFailure, Mode, Sent, begin_call, call_and_judge, end_call
 from mcptest.fuzz.mutations import Mutation, invalid_tool_arguments
 from mcptest.fuzz.pipeline import Pipeline
 from mcptest.fuzz.schema import UnsupportedSchema, canonical_json
@@ -31,9 +35,14 @@ from mcptest.fuzz.strategies import tool_arguments
 if TYPE_CHECKING:
     from mcptest.checks.base import CheckContext
 
-BATCH = 8
-"""Most arguments drawn per Hypothesis example: Hypothesis' fixed cost per example is shared by the batch,
-and list shrinking still ends at the one failing input."""
+CASES = 10
+"""Hypothesis test cases per search run: Hypothesis' health-check phase, before it starts copying parts of a test
+case into others (it does so to find duplicated-value bugs; with many draws per case it mostly repeats inputs)."""
+PER_CASE = 32
+"""Arguments drawn per Hypothesis test case: its fixed cost per case (about a millisecond) is shared by them, and
+shrinking still ends at the one failing input (the draws before it are deleted)."""
+IDLE_RUNS = 2
+"""Search runs in a row that found no new distinct input before the schema counts as exhausted."""
 IN_FLIGHT = 8
 """Most search calls in flight at once (``--mcp-concurrency`` lowers it; 1 makes the search strictly serial)."""
 LAX_KINDS = frozenset({"coercible-type"})
@@ -141,8 +150,8 @@ class _Run:
         self.hints: dict[str, FuzzFailure] = {}
         self.confirmed: dict[str, FuzzFailure] = {}
         self.single = tool_arguments(tool) if mode == "valid" else invalid_tool_arguments(tool).filter(_strict)
-        self.strategy = st.lists(self.single, min_size=1, max_size=BATCH, unique_by=_key)
-        self.workers = max(1, min(IN_FLIGHT, int(getattr(ctx.settings, "concurrency", 1) or 1)))
+        self.drawn_at: dict[str, tuple[int, int, int]] = {}
+        self.window = max(1, min(IN_FLIGHT, int(getattr(ctx.settings, "concurrency", 1) or 1)))
         self._lock = threading.Lock()
 
     def execute(self, seed: int) -> tuple[FuzzFailure | None, FuzzStats]:
@@ -166,11 +175,18 @@ class _Run:
             self.stats.tool_errors += tool_error
         return failure
 
-    def _searched(self, keyed: tuple[str, Item]) -> FuzzFailure | None:
-        """One search call (on a pipeline thread): a failure is only a hint while other calls were in flight."""
-        key, item = keyed
-        failure = self._call(item)
+    def _sent(self, keyed: tuple[str, Item]) -> Sent:
+        """Send one search call (on the pipeline thread) without waiting for it."""
+        _, (arguments, mutation) = keyed
+        return begin_call(self.ctx, self.tool, arguments, self.mode, mutation, self.clock)
+
+    def _searched(self, keyed: tuple[str, Item], sent: Sent) -> FuzzFailure | None:
+        """Judge one search call: a failure is only a hint while other calls were in flight."""
+        key, _ = keyed
+        failure, tool_error = end_call(self.ctx, sent, self.clock)
         with self._lock:
+            self.stats.calls += 1
+            self.stats.tool_errors += tool_error
             self.stats.examples += 1
         if failure is None:
             self.passed.add(key)
@@ -182,22 +198,38 @@ class _Run:
 
     def _search(self, seed: int) -> None:
         seen: set[str] = set()
-        pipeline: Pipeline[tuple[str, Item], FuzzFailure | None] = Pipeline(
-            self._searched, lambda verdict: verdict is not None, lambda: not self._out_of_budget(),
-            workers=self.workers, depth=self.workers)
+        pipeline: Pipeline[tuple[str, Item], Sent, FuzzFailure | None] = Pipeline(
+            self._sent, self._searched, lambda verdict: verdict is not None, lambda: not self._out_of_budget(),
+            window=self.window, depth=self.window)
+        run = 0
+        cases = 0
 
-        def search(batch: list[Any]) -> None:
-            for value in batch:
-                if pipeline.stopped or len(seen) >= self.stats.planned or self._out_of_budget():
+        def stop() -> bool:
+            return pipeline.stopped or len(seen) >= self.stats.planned or self._out_of_budget()
+
+        def search(data: st.DataObject) -> None:
+            nonlocal cases
+            cases += 1
+            for position in range(PER_CASE):
+                if stop():
                     raise _Stop
-                item = _item(value)
+                item = _item(data.draw(self.single))
                 key = canonical_json(item[0])
                 if key not in seen:
                     seen.add(key)
+                    self.drawn_at[key] = (run, cases, position)
                     pipeline.submit((key, item))
 
+        idle = 0
         try:
-            self._hypothesis(search, seed, (Phase.generate,))
+            while not stop() and idle < IDLE_RUNS:
+                before = len(seen)
+                try:
+                    self._hypothesis(search, _run_seed(seed, run), (Phase.generate,), CASES)
+                except Flaky:
+                    pass  # a case re-run after the search decided to stop drew less: Hypothesis calls that flaky
+                idle = idle + 1 if len(seen) == before else 0
+                run, cases = run + 1, 0
         finally:
             pipeline.finish(self.ctx.timeout * 10 + 10)
 
@@ -212,9 +244,26 @@ class _Run:
     # -- phase 2: replay, confirm, shrink ---------------------------------------------------------------------
 
     def _replay(self, seed: int) -> FuzzFailure | None:
-        def replay(batch: list[Any]) -> None:
-            for value in batch:
-                item = _item(value)
+        """Replay the search run of each failing hint (earliest first) until one confirms, and shrink it.
+
+        Only the draw at the hint's position in each test case is judged (the draws around it are made, so the
+        run generates what the search did, but never called): Hypothesis cannot shrink the case by letting
+        another draw fail first, which for a property most inputs break would replace the input it is
+        shrinking by a larger one at every step.
+        """
+        for run, position in dict.fromkeys((r, p) for r, _, p in sorted(self.drawn_at[key] for key in self.hints)):
+            self._replay_position(_run_seed(seed, run), position)
+            if self.stats.failing:
+                return self._verified(min(self.stats.failing, key=_simplicity))
+        self.stats.unconfirmed = next(iter(self.hints.values()))
+        return None
+
+    def _replay_position(self, seed: int, judged: int) -> None:
+        def replay(data: st.DataObject) -> None:
+            for position in range(PER_CASE):
+                item = _item(data.draw(self.single))
+                if position != judged:
+                    continue
                 key = canonical_json(item[0])
                 if key in self.passed:
                     continue
@@ -233,16 +282,11 @@ class _Run:
                 _falsify(failure)
 
         try:
-            self._hypothesis(replay, seed, (Phase.generate, Phase.shrink))
+            self._hypothesis(replay, seed, (Phase.generate, Phase.shrink), CASES)
         except (_Falsified, HypothesisException, BaseExceptionGroup) as exc:
-            falsified = _find_falsified(exc)
-            if falsified is None:
+            # Flaky: a verdict that changed between two runs of one test case (a crash another check caused)
+            if _find_falsified(exc) is None and not isinstance(exc, Flaky):
                 raise
-            return self._verified(falsified.failure)
-        if self.stats.failing:  # the shrink allowance ran out: the smallest failure so far
-            return self._verified(self.stats.failing[-1])
-        self.stats.unconfirmed = next(iter(self.hints.values()))
-        return None
 
     def _may_replay(self, key: str) -> None:
         """Raise _Stop when this call is not allowed: shrink allowance spent, or a new input past the search."""
@@ -269,12 +313,12 @@ class _Run:
 
     # -- Hypothesis ------------------------------------------------------------------------------------------
 
-    def _hypothesis(self, prop: Any, seed: int, phases: tuple[Phase, ...]) -> None:
-        """Run ``prop`` over batches with settings for remote calls; _Stop ends it quietly."""
+    def _hypothesis(self, prop: Any, seed: int, phases: tuple[Phase, ...], cases: int) -> None:
+        """Run ``prop`` (drawing from ``st.data()``) with settings for remote calls; _Stop ends it quietly."""
         run = settings(
-            max_examples=self.stats.planned, database=None, deadline=None, derandomize=False, print_blob=False,
+            max_examples=cases, database=None, deadline=None, derandomize=False, print_blob=False,
             report_multiple_bugs=False, verbosity=Verbosity.quiet, suppress_health_check=SUPPRESSED, phases=phases,
-        )(hypothesis_seed(seed)(given(self.strategy)(prop)))
+        )(hypothesis_seed(seed)(given(st.data())(prop)))
         try:
             run()
         except _Stop:
@@ -288,8 +332,16 @@ def _falsify(failure: FuzzFailure) -> None:
     raise _Falsified(failure)
 
 
-def _key(value: Any) -> str:
-    return canonical_json(_item(value)[0])
+def _simplicity(failure: FuzzFailure) -> tuple[int, str]:
+    """How simple failing arguments read: shorter JSON first. Hypothesis' own order ranks the whole test case (the
+    draws before the failing one count), so its last failure is not always the simplest input."""
+    text = canonical_json(failure.arguments)
+    return len(text), text
+
+
+def _run_seed(seed: int, run: int) -> int:
+    """The seed of the ``run``-th search run of a tool (run 0 uses the tool's seed itself)."""
+    return seed if run == 0 else zlib.crc32(f"{seed}:{run}".encode()) & 0xFFFFFFFF
 
 
 def _strict(mutation: Mutation) -> bool:
