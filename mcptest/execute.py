@@ -28,7 +28,7 @@ class Provisional:
     seconds: float
     sent: str = ""
     wire: int = 0
-    reported: bool = False  # the check itself reported it (a transient Violation), rather than the engine
+    violation: bool = False  # raised by the check as a transient Violation (its own finding if it recurs alone)
 
 
 def run_case(
@@ -43,14 +43,14 @@ def run_case(
         else:
             case.check.func(ctx, case.item)
     except NotApplicable as exc:
-        return finding(case, state, settings, "n/a", reason=exc.reason, started=started)
+        return finding(case, state, settings, "n/a", reason=exc.reason, started=started, extra=_notes(ctx))
     except Violation as violation:
         if violation.transient and lane is None and not confirming:
             kind = "crash" if violation.transient == "crash" else "silence"
-            return Provisional(kind, f"{violation.expected}: {violation.actual}", time.monotonic() - started, violation.sent,
-                               reported=True)
+            return Provisional(kind, f"{violation.expected}: {violation.actual}", time.monotonic() - started,
+                               violation.sent, violation=True)
         return finding(case, state, settings, outcome_for(violation.level, settings.strict), violation=violation,
-                       started=started)
+                       started=started, extra=_notes(ctx))
     except RequestTimeout as exc:
         if exc.wire is not None and exc.wire is state.shared:
             state.drop_shared(exc.wire)  # a server stuck on one request must not stall every other check
@@ -61,7 +61,11 @@ def run_case(
         trace = "".join(traceback.format_exception(exc)[-6:])
         reason = f"mcptest internal error in check {case.check.id}: {type(exc).__name__}: {exc}\n{trace}"
         return finding(case, state, settings, "error", reason=reason, started=started)
-    return finding(case, state, settings, "pass", started=started)
+    return finding(case, state, settings, "pass", started=started, extra=_notes(ctx))
+
+
+def _notes(ctx: CheckContext) -> dict[str, str]:
+    return {"note": "; ".join(ctx.notes)} if ctx.notes else {}
 
 
 def finding(
@@ -105,13 +109,18 @@ def confirmed(
 ) -> Finding:
     """The verdict after re-running a crashed or silent case alone on a fresh connection.
 
-    A crash or silence that happens again is the server's, at MUST (it stopped serving) or at the check's own
+    A check's own transient violation that it raises again alone is its finding, confirmed. A crash or silence
+    that happens again is the server's, at MUST (it stopped serving) or at the check's own
     level (the request went unanswered). One that does not happen again came from another check: a crash or a
     request stuck behind a hung one (``explained``) takes the re-run's verdict; an unexplained silence is
     reported at SHOULD (JSON-RPC 2.0: every request gets a response).
     """
     if isinstance(again, Finding):
-        if first.reported:
+        if first.violation and again.outcome in ("fail", "warn", "info"):
+            confirmation = "confirmed alone: run again on a fresh connection with no other check in flight, it recurred"
+            earlier = again.extra.get("note")
+            return _with_extra(again, {"note": f"{earlier}; {confirmation}" if earlier else confirmation})
+        if first.violation:
             note = {"note": f"a first run alongside other checks reported {first.detail.splitlines()[0][:200]}; "
                             "run alone, it did not happen again"}
             return _with_extra(again, note)

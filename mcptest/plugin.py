@@ -17,7 +17,8 @@ from mcptest.suite_items import REPORT_ATTR, RUN_KEY, SETTINGS_KEY, SuiteCase, a
 # Keep this module's imports light: the plugin loads in every pytest run of every project that has
 # mcptest installed, so the engine (mcp, jsonschema, httpx2) is imported only when a server is tested.
 
-pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_async", "mcptest.fixtures_mocks", "mcptest.grading.pytest_plugin"]
+pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_async", "mcptest.fixtures_mocks", "mcptest.fixtures_stateful",
+                  "mcptest.grading.pytest_plugin"]
 
 SUITE_DIR = Path(_suite_package.__file__).parent
 COLLECTOR_KEY = pytest.StashKey["_Collector"]()

@@ -87,6 +87,7 @@ class CheckContext:
         self.handle = state.handle
         self.surface = state.surface
         self.settings = state.handle.settings
+        self.notes: list[str] = []
 
     @property
     def version(self) -> str:
@@ -121,6 +122,10 @@ class CheckContext:
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """A value shared by every check of this version, computed once."""
         return self.state.memo.get(key, compute)
+
+    def note(self, text: str) -> None:
+        """Leave a line on this check's Finding, whatever its outcome (e.g. how much of a bounded search ran)."""
+        self.notes.append(text)
 
     def wire(self) -> Wire:
         """The shared, ready wire (reopened if the server died)."""

@@ -2,45 +2,51 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mcptest.checks.base import CheckContext, check
+from mcptest.checks.base import CheckContext, call_blocked, check
 from mcptest.checks.calls import call_line, needs_task
 from mcptest.findings import NotApplicable
+
+if TYPE_CHECKING:
+    from mcptest.fuzz.judge import FuzzFailure
+    from mcptest.fuzz.runner import FuzzStats
+
+EXPECTED = {
+    "FUZZ-01": "an answer to every fuzzed call: the server neither crashes nor hangs",
+    "FUZZ-02": "a rejection (an isError result or any JSON-RPC error) for every schema-invalid input",
+    "TOOL-13": "a tool result for schema-valid arguments (failures as isError: true), not a JSON-RPC error",
+    "TOOL-05": "a well-formed tools/call result: a content array of valid blocks, isError a boolean if present",
+    "TOOL-06": "structuredContent valid against the tool's outputSchema",
+}
+"""What each requirement a fuzz failure can break expects, in a phrase (see ``judge.KIND_REQUIREMENT``)."""
 
 
 def fuzz_blocked(ctx: CheckContext, tool: dict[str, Any]) -> str | None:
     """Why ``tool`` must not be fuzzed (fuzzing off, unsafe annotations, name filters), or None."""
-    settings = ctx.settings
-    name = str(tool.get("name"))
-    if settings.fuzz_examples == 0:
+    if ctx.settings.fuzz_examples == 0:
         return "fuzzing is off (--mcp-fuzz-examples 0)"
-    if settings.tools and not any(fnmatch.fnmatchcase(name, p) for p in settings.tools):
-        return f"tool {name!r} is not selected by --mcp-tools"
-    if any(fnmatch.fnmatchcase(name, p) for p in settings.skip_tools):
-        return f"tool {name!r} is excluded by --mcp-skip-tools"
-    annotations = tool.get("annotations") if isinstance(tool.get("annotations"), dict) else {}
-    unsafe = [hint for hint in ("destructiveHint", "openWorldHint") if annotations.get(hint) is True]
-    if unsafe and not settings.fuzz_all:
-        return f"tool {name!r} is annotated {' and '.join(unsafe)}: not fuzzed (opt in with --mcp-fuzz-all)"
-    return needs_task(ctx, tool)
+    return (call_blocked(ctx.settings, tool, unsafe_ok=ctx.settings.fuzz_all, opt_in="--mcp-fuzz-all")
+            or needs_task(ctx, tool))
 
 
-def regression_test(ctx: CheckContext, tool: str, arguments: dict[str, Any], mode: str) -> str:
+def regression_test(tool: str, arguments: dict[str, Any], failure: FuzzFailure) -> str:
     """A ready-to-paste pytest function that pins the fixed behaviour for this input."""
     safe = "".join(c if c.isalnum() else "_" for c in tool).strip("_") or "tool"
-    expect = "assert not result.is_error, result.content" if mode == "valid" else "assert result.is_error  # the invalid arguments must be rejected"
+    valid = failure.mode == "valid"
+    expect = ("assert not result.is_error, result.content" if valid
+              else "assert result.is_error  # the invalid arguments must be rejected")
     return (
-        f"    def test_{safe}_{'handles' if mode == 'valid' else 'rejects'}_fuzzed_input(mcp_session):\n"
+        f"    def test_{safe}_{'handles' if valid else 'rejects'}_fuzzed_input(mcp_session):\n"
         f"        result = mcp_session.call_tool({tool!r}, {json.dumps(arguments)!s})\n"
         f"        {expect}"
     )
 
 
-def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> None:
-    """Fuzz ``tool`` in ``mode``; raises NotApplicable or a Violation naming the minimal failing input."""
+def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzStats:
+    """Fuzz ``tool`` in ``mode`` within the budget; raises NotApplicable or a Violation naming the minimal failing
+    input, else returns what ran and notes it on the Finding when the search was cut short."""
     from mcptest.fuzz.runner import fuzz_tool
     from mcptest.fuzz.schema import UnsupportedSchema
 
@@ -49,20 +55,35 @@ def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> None:
         raise NotApplicable(blocked)
     seed = ctx.settings.seed or 0
     try:
-        failure, _ = fuzz_tool(ctx, tool, mode, examples=ctx.settings.fuzz_examples, seed=seed)  # type: ignore[arg-type]
+        failure, stats = fuzz_tool(ctx, tool, mode,  # type: ignore[arg-type]
+                                   examples=ctx.settings.fuzz_examples, seed=seed)
     except UnsupportedSchema as exc:
         raise NotApplicable(f"cannot generate {mode} arguments: {exc.reason}") from None
+    _note_stats(ctx, stats)
+    if failure is None and stats.examples == 0:
+        raise NotApplicable(f"no {mode} example was judged ({stats.summary()}), so nothing was shown")
     if failure is None:
-        return
-    req = "FUZZ-01" if mode == "valid" else "FUZZ-02"
+        return stats
+    req = failure.requirement
     broken = f" ({failure.mutation})" if failure.mutation else ""
     actual = (f"{failure.kind}: {failure.detail}\n  minimal input{broken}: {json.dumps(failure.arguments)}\n"
-              f"  seed: --mcp-seed {seed} (tool seed derived from it)\n  reproduce by hand: {call_line(ctx, failure.tool, failure.arguments)}\n"
-              f"  regression test:\n{regression_test(ctx, failure.tool, failure.arguments, mode)}")
-    expected = "a tool result for every schema-valid input" if mode == "valid" else "an isError result or -32602 for every invalid input"
+              f"  seed: --mcp-seed {seed} (tool seed derived from it); {stats.summary()}\n"
+              f"  reproduce by hand: {call_line(ctx, failure.tool, failure.arguments)}\n"
+              f"  regression test:\n{regression_test(failure.tool, failure.arguments, failure)}")
     transient = failure.kind if failure.kind in ("crash", "hang") else ""
-    raise ctx.violation(req, expected, actual, sent={"name": failure.tool, "arguments": failure.arguments},
+    raise ctx.violation(req, EXPECTED[req], actual, sent={"name": failure.tool, "arguments": failure.arguments},
                         transient=transient)
+
+
+def _note_stats(ctx: CheckContext, stats: FuzzStats) -> None:
+    """Say on the Finding when fewer examples ran than asked for, and why; and a failure that did not recur."""
+    if stats.examples < stats.planned and not stats.failing:
+        ctx.note(f"{stats.summary()} (--mcp-fuzz-budget / --mcp-fuzz-examples)" if stats.cut_by_budget
+                 else stats.summary())
+    if stats.unconfirmed is not None:
+        seen = stats.unconfirmed
+        ctx.note(f"seen once while searching, not on replay (so not reported): {seen.kind} for "
+                 f"{json.dumps(seen.arguments)[:200]}: {seen.detail[:200]}")
 
 
 @check("FUZZ-01", "fuzz", "valid arguments never break the tool", scope="tool", phase="serial")

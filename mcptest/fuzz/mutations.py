@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
+import jsonschema
 from hypothesis import reject
 from hypothesis import strategies as st
 from jsonschema.protocols import Validator
@@ -40,6 +41,7 @@ _WRONG_SAMPLES: tuple[tuple[str, Any], ...] = (
     ("array", []), ("object", {}),
 )
 _PATTERN_MISSES = ("", "!", "\u0000", " mcptest \u2603 ")
+_NAME_SAMPLES = ("", "0", "!", "Mcptest Name", "mcptest-" + "x" * 70, "\u2603")
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,9 @@ class Mutation:
         kind: A stable category: missing-required, wrong-type, coercible-type (a boolean for a number: invalid,
             but lax validators such as pydantic's default mode accept it, so a runner may rate it lower), enum,
             const, range, multiple-of, length, pattern, format, items-count, unique-items, additional-property,
-            properties-count, dependency.
+            unevaluated-property, property-names, properties-count, dependency (dependentRequired or the
+            `required` of dependentSchemas), extra-items (past prefixItems with items/unevaluatedItems false),
+            contains (fewer matches than minContains, more than maxContains).
     """
 
     arguments: dict[str, Any]
@@ -130,18 +134,30 @@ def _object_sites(node: Any, path: Path, depth: int, formats: frozenset[str]) ->
     required = [name for name in view.get("required", []) if isinstance(name, str)]
     sites = [_Site(path, dict, "missing-required", partial(_without, name, _label(path, name))) for name in required]
     extra = view.get("additionalProperties", view.get("unevaluatedProperties", True))
+    kind = "additional-property" if "additionalProperties" in view else "unevaluated-property"
     if extra is False or (isinstance(extra, dict) and len(allowed_types(extra)) < len(_WRONG_SAMPLES)):
-        sites.append(_Site(path, dict, "additional-property", partial(_add_extra, view, extra, path)))
+        sites.append(_Site(path, dict, kind, partial(_add_extra, view, extra, path)))
+    if isinstance(view.get("propertyNames"), (dict, bool)):
+        sites.append(_Site(path, dict, "property-names", partial(_bad_name, view["propertyNames"], path)))
     if isinstance(view.get("maxProperties"), int) and view["maxProperties"] < 100:
         sites.append(_Site(path, dict, "properties-count", partial(_too_many_properties, view["maxProperties"])))
     if isinstance(view.get("minProperties"), int) and view["minProperties"] > 0:
         sites.append(_Site(path, dict, "properties-count", partial(_too_few_properties, view["minProperties"])))
-    dependencies = {**view.get("dependencies", {}), **view.get("dependentRequired", {})}
+    dependent = view.get("dependentSchemas", {}) if isinstance(view.get("dependentSchemas"), dict) else {}
+    dependencies = {**view.get("dependencies", {}), **view.get("dependentRequired", {}),
+                    **{k: sub["required"] for k, sub in dependent.items()
+                       if isinstance(sub, dict) and "required" in sub}}
     for trigger, needed in dependencies.items():
         if isinstance(needed, list):
             sites.append(_Site(path, dict, "dependency", partial(_drop_dependency, trigger, needed, path)))
     for name, sub in properties.items():
         sites.extend(_value_sites(sub, path, name, depth, formats))
+    for key in ("anyOf", "oneOf"):  # names a branch declares: the validator keeps only candidates really invalid
+        for branch in view.get(key, []) if isinstance(view.get(key), list) else []:
+            declared = flatten(branch).get("properties", {})
+            for name, sub in declared.items() if isinstance(declared, dict) else ():
+                if name not in properties:
+                    sites.extend(_value_sites(sub, path, name, depth, formats))
     return sites
 
 
@@ -163,8 +179,11 @@ def _value_sites(node: Any, path: Path, key: Key, depth: int, formats: frozenset
     if "object" in types and any(k in view for k in ("properties", "required", "additionalProperties")):
         sites.extend(_object_sites(node, inner, depth + 1, formats))
     if "array" in types:
-        items = view.get("prefixItems", view.get("items"))
-        subs = enumerate(items) if isinstance(items, list) else [(0, items)] if isinstance(items, dict) else []
+        prefix = view.get("prefixItems", view.get("items") if isinstance(view.get("items"), list) else [])
+        subs = list(enumerate(prefix)) if isinstance(prefix, list) else []
+        rest = view.get("items") if "prefixItems" in view else view.get("items", view.get("additionalItems"))
+        if isinstance(rest, dict):
+            subs.append((len(subs), rest))  # the first position after the prefix
         for index, sub in subs:
             sites.extend(_value_sites(sub, inner, index, depth + 1, formats))
     return sites
@@ -175,6 +194,10 @@ def _rule_applies(kind: str, make: Callable[..., list[Candidate]], view: dict[st
     """Whether a rule can ever produce a candidate; array rules depend on the drawn array, so check keywords."""
     if kind == "unique-items":
         return "array" in types and view.get("uniqueItems") is True
+    if kind == "extra-items":
+        return "array" in types and isinstance(view.get("prefixItems"), list) and _closed_after_prefix(view)
+    if kind == "contains":
+        return "array" in types and isinstance(view.get("contains"), (dict, bool))
     if kind == "items-count":
         return "array" in types and (isinstance(view.get("maxItems"), int) or (view.get("minItems") or 0) > 0)
     return bool(make(view, types, None, label))
@@ -310,11 +333,42 @@ def _unique_values(view: dict[str, Any], types: frozenset[str], existing: Any, l
     return [([*existing, existing[0]], f"{label} has duplicate items despite uniqueItems")]
 
 
+def _closed_after_prefix(view: dict[str, Any]) -> bool:
+    return view.get("items", view.get("unevaluatedItems")) is False
+
+
+def _extra_item_values(view: dict[str, Any], types: frozenset[str], existing: Any, label: str) -> list[Candidate]:
+    prefix = view.get("prefixItems")
+    if not isinstance(prefix, list) or not isinstance(existing, list) or not _closed_after_prefix(view):
+        return []
+    grown = existing + [None] * (len(prefix) + 1 - len(existing))
+    keyword = "items" if "items" in view else "unevaluatedItems"
+    return [(grown, f"{label} has {len(grown)} items; {keyword}: false allows only the {len(prefix)} prefixItems")]
+
+
+def _contains_values(view: dict[str, Any], types: frozenset[str], existing: Any, label: str) -> list[Candidate]:
+    contains = view.get("contains")
+    if not isinstance(existing, list) or not isinstance(contains, (dict, bool)):
+        return []
+    matches = _sub_validator(contains).is_valid
+    hits = [item for item in existing if matches(item)]
+    low, high = view.get("minContains", 1), view.get("maxContains")
+    out: list[Candidate] = []
+    if isinstance(low, int) and low > 0 and hits:
+        kept = [item for item in existing if not matches(item)] + hits[: low - 1]
+        out.append((kept, f"{label} has {min(len(hits), low - 1)} items matching contains, fewer than {low}"))
+    if isinstance(high, int) and hits and high < _MAX_SIZE:
+        grown = existing + [hits[0]] * (high + 1 - len(hits))
+        out.append((grown, f"{label} has {high + 1} items matching contains, more than maxContains {high}"))
+    return out
+
+
 _VALUE_RULES: tuple[tuple[str, Callable[..., list[Candidate]]], ...] = (
     ("wrong-type", _wrong_type_values), ("coercible-type", _coercible_values),
     ("enum", _enum_values), ("const", _const_values), ("range", _range_values),
     ("multiple-of", _multiple_values), ("length", _length_values), ("pattern", _pattern_values),
     ("format", _format_values), ("items-count", _count_values), ("unique-items", _unique_values),
+    ("extra-items", _extra_item_values), ("contains", _contains_values),
 )
 
 
@@ -338,6 +392,13 @@ def _add_extra(view: dict[str, Any], extra: Any, path: Path, obj: dict[str, Any]
             for kind, sample in _WRONG_SAMPLES if kind not in types]
 
 
+def _bad_name(names: Any, path: Path, obj: dict[str, Any]) -> list[Candidate]:
+    allowed = _sub_validator(names).is_valid
+    value = next(iter(obj.values()), "x")
+    return [({**obj, name: value}, f"property name {_json(name)} at {_label(path, name)} violates propertyNames")
+            for name in _NAME_SAMPLES if name not in obj and not allowed(name)][:2]
+
+
 def _too_many_properties(limit: int, obj: dict[str, Any]) -> list[Candidate]:
     grown = dict(obj)
     for index in range(limit + 1 - len(obj)):
@@ -355,6 +416,17 @@ def _drop_dependency(trigger: str, needed: list[str], path: Path, obj: dict[str,
     return [({k: v for k, v in obj.items() if k != name},
              f"removed {_label(path, name)}, required when {_label(path, trigger)} is present")
             for name in needed if name in obj]
+
+
+@lru_cache(maxsize=256)
+def _sub_validator_cached(key: str) -> Validator:
+    schema = json.loads(key)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def _sub_validator(schema: Any) -> Validator:
+    """A 2020-12 validator of an (inlined) subschema, to tell which values or names it accepts."""
+    return _sub_validator_cached(canonical_json(schema))
 
 
 def _with(container: Any, key: Key, value: Any) -> Any:

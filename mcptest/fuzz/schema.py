@@ -50,7 +50,8 @@ SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
 SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies")
 _DYNAMIC = ("$dynamicRef", "$recursiveRef")
 _ANNOTATIONS = frozenset(
-    ("title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly", "$id")
+    ("title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly", "$id", "$anchor",
+     "$dynamicAnchor")
 )
 MODERN_DIALECTS = (jsonschema.Draft202012Validator, jsonschema.Draft201909Validator)
 
@@ -230,9 +231,11 @@ def _inline(node: Any, root: Mapping[str, Any], modern: bool) -> Any:
 
 
 def resolve_ref(root: Mapping[str, Any], ref: str) -> Any | None:
-    """Resolve a document-local `$ref` ("#", "#/$defs/X") against `root`; `None` if not local or missing."""
+    """Resolve a document-local `$ref` ("#", "#/$defs/X", "#anchor") against `root`; `None` if not local or missing."""
     if not ref.startswith("#"):
         return None
+    if ref[1:] and not ref.startswith("#/"):
+        return _anchor(root, unquote(ref[1:]))
     node: Any = root
     for raw in (unquote(ref[1:]).split("/")[1:] if ref != "#" else []):
         part = raw.replace("~1", "/").replace("~0", "~")
@@ -243,6 +246,19 @@ def resolve_ref(root: Mapping[str, Any], ref: str) -> Any | None:
         else:
             return None
     return node
+
+
+def _anchor(node: Any, name: str) -> Any | None:
+    """The subschema declaring ``"$anchor": name`` (2019-09/2020-12 plain-name fragments), or None."""
+    if not isinstance(node, dict):
+        return None
+    if node.get("$anchor") == name:
+        return node
+    for _, sub in iter_subschemas(node):
+        found = _anchor(sub, name)
+        if found is not None:
+            return found
+    return None
 
 
 def unsupported_reason(schema: Mapping[str, Any]) -> str | None:
@@ -265,8 +281,8 @@ def _ref_problem(root: Mapping[str, Any], node: Any, where: str, active: set[str
             return f"{key} at {where} is not supported by the generator; inline the referenced schema"
     ref = node.get("$ref")
     if isinstance(ref, str) and ref not in done:
-        if not ref.startswith("#/") and ref != "#":
-            return f"$ref {ref!r} at {where} is not a document-local JSON pointer; remote refs are never fetched"
+        if not ref.startswith("#"):
+            return f"$ref {ref!r} at {where} is not a document-local reference; remote refs are never fetched"
         if ref in active:
             return f"recursive $ref {ref!r} at {where}: hypothesis-jsonschema cannot generate recursive schemas"
         target = resolve_ref(root, ref)

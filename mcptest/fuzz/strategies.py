@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException, HypothesisWarning, InvalidArgument
 from hypothesis_jsonschema import from_schema
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 
+from mcptest.fuzz.emptiness import forbidden_required
+from mcptest.fuzz.unevaluated import resolve_unevaluated
 from mcptest.fuzz.schema import (
     MODERN_DIALECTS,
     UnsupportedSchema,
@@ -41,9 +44,9 @@ _EXTRA_FORMATS: dict[str, st.SearchStrategy[str]] = {
         "P{}DT{}H{}M{}S".format, st.integers(0, 999), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)
     ),
 }
-# Keywords that evaluate properties/items, after which `unevaluated*` is no longer a plain `additional*`.
-_APPLICATORS = ("allOf", "anyOf", "oneOf", "if", "then", "else", "$ref", "dependentSchemas", "not")
-_DROPPED = ("$schema", "minContains", "maxContains", "contentSchema", "unevaluatedProperties", "unevaluatedItems")
+_DROPPED = ("$schema", "contentSchema", "unevaluatedProperties", "unevaluatedItems")
+# Kept under private names hypothesis-jsonschema ignores, for our own array builder (the validator enforces them).
+_RENAMED = {"minContains": "x-mcptest-minContains", "maxContains": "x-mcptest-maxContains"}
 _OBJECT_KEYWORDS = (
     "properties", "patternProperties", "additionalProperties", "required", "minProperties", "maxProperties",
     "propertyNames", "dependencies", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
@@ -57,6 +60,8 @@ _PLAIN_POSITIONS = (
 _ANNOTATION_KEYS = frozenset(("type", "title", "description", "default", "examples", "$comment", "deprecated"))
 _PLAIN_OBJECT_KEYS = _ANNOTATION_KEYS | {"properties", "required", "additionalProperties"}
 _PLAIN_ARRAY_KEYS = _ANNOTATION_KEYS | {"items", "minItems", "maxItems", "uniqueItems"}
+_CONTAINS_ARRAY_KEYS = _PLAIN_ARRAY_KEYS | {"contains", "x-mcptest-minContains", "x-mcptest-maxContains"}
+_DEPENDENT_SUBSETS = 4
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -126,9 +131,13 @@ def _compile(key: str) -> CompiledSchema:
     reason = unsupported_reason(schema)
     if reason is not None:
         return CompiledSchema(schema, validator, None, reason)
+    generator_schema = _for_generator(schema)
+    reason = forbidden_required(generator_schema)
+    if reason is not None:
+        return CompiledSchema(schema, validator, None, reason)
     with warnings.catch_warnings():  # we replace its "regex" format strategy on purpose
         warnings.simplefilter("ignore", HypothesisWarning)
-        raw = _build(_for_generator(schema))
+        raw = _build(generator_schema)
     try:
         empty = raw.is_empty
     except Exception as err:  # hypothesis-jsonschema defers its errors; surface them as the reason
@@ -136,30 +145,30 @@ def _compile(key: str) -> CompiledSchema:
     if empty:
         reason = "no value satisfies the schema as far as the generator can tell (contradictory constraints?)"
         return CompiledSchema(schema, validator, None, reason)
-    strategy = _guarded(raw).map(_scrub).filter(_Acceptance(validator))
+    strategy = _accepted(raw, _Acceptance(validator))
     return CompiledSchema(schema, validator, strategy, None)
 
 
 class _Acceptance:
-    """The `.filter` predicate: the dialect validator, which gives up with a typed reason if it never passes.
+    """The dialect validator as the judge of every draw, which gives up with a typed reason if it never passes.
 
     A schema whose draws the validator rejects every time (a keyword the generator ignored, such as
     `unevaluatedProperties` beside `anyOf`) would otherwise end in Hypothesis' `Unsatisfiable`.
     """
 
-    _GIVE_UP_AFTER = 30
+    GIVE_UP_AFTER = 30
 
     def __init__(self, validator: Validator) -> None:
         self._validator = validator
         self._seen = 0
-        self._accepted = 0
+        self.accepted = 0
 
     def __call__(self, value: Any) -> bool:
         if self._validator.is_valid(value):
-            self._accepted += 1
+            self.accepted += 1
             return True
         self._seen += 1
-        if self._accepted == 0 and self._seen >= self._GIVE_UP_AFTER:
+        if self.accepted == 0 and self._seen >= self.GIVE_UP_AFTER:
             error = best_match(self._validator.iter_errors(value))
             detail = f"{error.message[:200]} at {'/'.join(map(str, error.path)) or '(root)'}" if error else "?"
             raise UnsupportedSchema(
@@ -170,16 +179,27 @@ class _Acceptance:
 
 
 @st.composite
-def _guarded(draw: st.DrawFn, raw: st.SearchStrategy[Any]) -> Any:
-    """Draw from hypothesis-jsonschema, turning its errors for schemas it cannot handle into a typed skip."""
-    try:
-        return draw(raw)
-    except HypothesisException as err:
-        if not isinstance(err, InvalidArgument):
-            raise  # Hypothesis control flow (rejections, stop-test): not ours to translate
-        raise UnsupportedSchema(_generator_reason(err)) from err
-    except Exception as err:  # it raises assorted types (ref errors, asserts, schema errors) for what it lacks
-        raise UnsupportedSchema(_generator_reason(err)) from err
+def _accepted(draw: st.DrawFn, raw: st.SearchStrategy[Any], acceptance: _Acceptance) -> Any:
+    """Draw from the generator until ``acceptance`` passes, lone surrogates scrubbed.
+
+    Three tries per example (as ``.filter`` does), but until ``acceptance`` gives up while nothing was ever
+    accepted, so a generator with a single possible value the validator rejects ends in a typed reason, not in
+    Hypothesis' "tried every possible input". Errors of hypothesis-jsonschema for schemas it cannot handle
+    become a typed skip. One strategy layer, not three: every layer costs each draw a span.
+    """
+    tries = 3 if acceptance.accepted else _Acceptance.GIVE_UP_AFTER
+    for _ in range(tries):
+        try:
+            value = _scrub(draw(raw))
+        except HypothesisException as err:
+            if not isinstance(err, InvalidArgument):
+                raise  # Hypothesis control flow (rejections, stop-test): not ours to translate
+            raise UnsupportedSchema(_generator_reason(err)) from err
+        except Exception as err:  # it raises assorted types (ref errors, asserts, schema errors) for what it lacks
+            raise UnsupportedSchema(_generator_reason(err)) from err
+        if acceptance(value):
+            return value
+    reject()
 
 
 def _generator_reason(err: BaseException) -> str:
@@ -218,6 +238,8 @@ def _build(node: Any) -> st.SearchStrategy[Any]:
                 {name: built[name] for name in built if name in required},
                 optional={name: built[name] for name in built if name not in required},
             )
+    if _is_plain(node, "array", _CONTAINS_ARRAY_KEYS) and "contains" in node:
+        return _contains_array(node)
     if _is_plain(node, "array", _PLAIN_ARRAY_KEYS) and isinstance(node.get("items", {}), (dict, bool)):
         items = _build(node.get("items", {}))
         low, high = node.get("minItems", 0), node.get("maxItems")
@@ -228,6 +250,26 @@ def _build(node: Any) -> st.SearchStrategy[Any]:
     return from_schema(node, custom_formats=_EXTRA_FORMATS)
 
 
+def _contains_array(node: dict[str, Any]) -> st.SearchStrategy[list[Any]]:
+    """An array with `contains` and `minContains`/`maxContains`: so many matching items, the rest not matching."""
+    items = node.get("items", {})
+    low = node.get("x-mcptest-minContains", 1)
+    high = node.get("x-mcptest-maxContains")
+    size = node.get("maxItems")
+    matching = _build({"allOf": [items, node["contains"]]})
+    other = _build({"allOf": [items, {"not": node["contains"]}]})
+    hits = st.lists(matching, min_size=low, max_size=min(x for x in (high, size, low + 5) if x is not None))
+    rest = st.lists(other, min_size=max(0, node.get("minItems", 0) - low), max_size=5)
+    return st.tuples(hits, rest, st.randoms(use_true_random=False)).map(_interleave)
+
+
+def _interleave(parts: tuple[list[Any], list[Any], Any]) -> list[Any]:
+    hits, rest, random = parts
+    merged = hits + rest
+    random.shuffle(merged)
+    return merged
+
+
 def _is_plain(node: Any, kind: str, allowed: frozenset[str]) -> bool:
     return isinstance(node, dict) and node.get("type") == kind and all(key in allowed for key in node)
 
@@ -235,41 +277,44 @@ def _is_plain(node: Any, kind: str, allowed: frozenset[str]) -> bool:
 def _translate(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
-    kept = {key: value for key, value in node.items() if key not in _DROPPED}
+    node = resolve_unevaluated(node)
+    kept = {_RENAMED.get(key, key): value for key, value in node.items() if key not in _DROPPED}
     out = map_subschemas(kept, lambda _, sub: _translate(sub))
     if "prefixItems" in out:
         prefix = out.pop("prefixItems")
         if "items" in out:
             out["additionalItems"] = out.pop("items")
         out["items"] = prefix
-    dependencies: dict[str, Any] = out.pop("dependentSchemas", {})
-    for name, required in out.pop("dependentRequired", {}).items():
-        both = name in dependencies
-        dependencies[name] = {"allOf": [dependencies[name], {"required": required}]} if both else required
-    if dependencies:
-        out["dependencies"] = {**out.get("dependencies", {}), **dependencies}
-    applicators = {key for key in _APPLICATORS if key in node}
-    if not applicators and "unevaluatedItems" in node and "items" not in node:
-        out["additionalItems" if "prefixItems" in node else "items"] = _translate(node["unevaluatedItems"])
-    if "unevaluatedProperties" in node and "additionalProperties" not in node and applicators <= {"allOf"}:
-        _unevaluated_as_additional(node, out)
-    return out
+    dependent = out.pop("dependentRequired", {})
+    if dependent:
+        out["dependencies"] = {**out.get("dependencies", {}), **dependent}
+    dependent_schemas = out.pop("dependentSchemas", {})
+    return _dependent_branches(out, dependent_schemas) if dependent_schemas else out
 
 
-def _unevaluated_as_additional(node: dict[str, Any], out: dict[str, Any]) -> None:
-    """Turn `unevaluatedProperties` into `additionalProperties` when only plain `allOf` parts evaluate names.
+def _dependent_branches(rest: dict[str, Any], dependent: dict[str, Any]) -> dict[str, Any]:
+    """`dependentSchemas` as one branch per set of present trigger names, each merged with its schemas.
 
-    Without applicators the two mean the same; with `allOf` parts that have no applicators of their own, the
-    evaluated names are exactly those the parts declare, so they are declared (unconstrained) beside it.
+    A branch says which triggers are present (required) and which absent (``false``), and carries the schemas of
+    the present ones in an ``allOf`` the generator merges into the properties it draws; a ``dependencies``
+    schema would only filter draws, which rarely pass. Up to ``_DEPENDENT_SUBSETS`` triggers get every subset;
+    beyond that, none, each one alone, and all of them.
     """
-    parts = node.get("allOf", [])
-    if not all(isinstance(part, dict) and not any(key in part for key in _APPLICATORS) for part in parts):
-        return
-    for keyword in ("properties", "patternProperties"):
-        names = {name for part in parts for name in part.get(keyword, {})}
-        if names:
-            out[keyword] = {**{name: {} for name in names}, **out.get(keyword, {})}
-    out["additionalProperties"] = _translate(node["unevaluatedProperties"])
+    names = sorted(dependent)
+    if len(names) <= _DEPENDENT_SUBSETS:
+        subsets = [[n for bit, n in enumerate(names) if mask >> bit & 1] for mask in range(1 << len(names))]
+    else:
+        subsets = [[], *([n] for n in names), names]
+    branches = []
+    for present in subsets:
+        branch: dict[str, Any] = {"allOf": [rest, *(dependent[n] for n in present)]}
+        if present:
+            branch["required"] = present
+        absent = [n for n in names if n not in present]
+        if absent:
+            branch["properties"] = {n: False for n in absent}
+        branches.append(branch)
+    return {"type": "object", "anyOf": branches} if "type" in rest else {"anyOf": branches}
 
 
 def _close(node: Any, *, closable: bool) -> Any:
@@ -280,7 +325,7 @@ def _close(node: Any, *, closable: bool) -> Any:
     def child(keyword: str, sub: Any) -> Any:
         if keyword in ("anyOf", "oneOf"):  # a branch alone decides the names when nothing beside it does
             beside = [key for key in (*_OBJECT_KEYWORDS, *_OPENERS) if key in node and key != keyword]
-            return _close(sub, closable=not beside)
+            return _close(sub, closable=closable and not beside)
         return _close(sub, closable=keyword in _PLAIN_POSITIONS)
 
     out = map_subschemas(node, child)

@@ -16,6 +16,7 @@ EXAMPLES = settings(max_examples=15, derandomize=True, database=None, deadline=N
 MUTATION_KINDS = {
     "missing-required", "wrong-type", "coercible-type", "enum", "const", "range", "multiple-of", "length",
     "pattern", "format", "items-count", "unique-items", "additional-property", "properties-count", "dependency",
+    "unevaluated-property", "property-names", "extra-items", "contains",
 }
 
 

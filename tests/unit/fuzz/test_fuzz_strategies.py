@@ -80,10 +80,13 @@ def test_formats_are_generated_valid() -> None:
 
 
 def test_free_form_values_never_carry_lone_surrogates() -> None:
-    for args in _draws({"type": "object", "additionalProperties": {"type": "array", "items": {}}}, examples=25):
-        for text in _strings(args):
-            text.encode("utf-8")  # a lone surrogate cannot be sent as JSON text
-        json.dumps(args, allow_nan=False)
+    texts = [text for args in _draws({"type": "object", "additionalProperties": {"type": "array", "items": {}}},
+                                     examples=60) for text in _strings(args)]
+    assert len(texts) >= 10, "free-form values drew almost no strings: the property below would be vacuous"
+    assert any(any(ord(c) > 127 for c in text) for text in texts), "no non-ASCII text drawn at all"
+    for text in texts:
+        assert not any(0xD800 <= ord(c) <= 0xDFFF for c in text), f"lone surrogate in {text!r}"
+        text.encode("utf-8")  # what a client must be able to put on the wire
 
 
 def test_accepts_sdk_tools_wire_dicts_and_bare_schemas_and_caches_per_schema() -> None:
@@ -120,10 +123,13 @@ def test_something_that_is_not_a_tool_is_a_type_error_naming_what_was_passed() -
         ({"type": "object", "properties": {"x": {"type": "integer", "minimum": 5, "maximum": 1}}, "required": ["x"]},
          "no value satisfies the schema"),
         ({"$schema": DRAFT_2020_12, "type": "object", "anyOf": [{"properties": {"a": {"type": "integer"}}}],
-          "unevaluatedProperties": False, "required": ["b"]}, "none of 30 generated values satisfied the schema"),
+          "unevaluatedProperties": False, "required": ["b"]}, "property .b. is required, but a subschema forbids it"),
+        ({"$schema": DRAFT_2020_12, "type": "object", "anyOf": [{"properties": {"a": {}}}],
+          "oneOf": [{"properties": {"b": {}}}], "unevaluatedProperties": False, "required": ["c"]},
+         "none of 30 generated values satisfied the schema .last: Unevaluated properties"),
     ],
     ids=["recursive", "remote-ref", "invalid", "unknown-dialect", "not-object", "ecma-regex", "contradiction",
-         "never-valid"],
+         "never-valid", "never-accepted"],
 )
 def test_unsupported_schemas_raise_the_typed_reason_on_draw_never_on_call(
     schema: dict[str, Any], reason: str, draw_one: Callable[[Any], Any]
