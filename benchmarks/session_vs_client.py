@@ -75,7 +75,8 @@ def compare(label: str, make: Callable[[], Any], calls: int, count: int) -> list
         for who in ("raw", "session") if index % 2 == 0 else ("session", "raw"):
             (raw if who == "raw" else ours).append((time_raw if who == "raw" else time_session)(make(), calls))
         print(f"  {label} #{index + 1}: raw {raw[-1][0]:.3f} s, session {ours[-1][0]:.3f} s", flush=True)
-    note = f"{calls} calls, wall {spread([w for w, _ in ours])} vs {spread([w for w, _ in raw])} s"
+    note = f"{calls} calls" + (f"; runs {spread([w for w, _ in ours])} vs {spread([w for w, _ in raw])} s"
+                               if count > 1 else "")
     return [
         judged(f"{label}: wall", median([w for w, _ in ours]), median([w for w, _ in raw]), "s", at_most=1.10,
                note=note),
