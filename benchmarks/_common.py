@@ -32,6 +32,9 @@ from mcptest.launch.wait import free_port, wait_until  # noqa: E402
 
 PY = sys.executable
 MCPTEST = [PY, "-m", "mcptest.cli"]
+# Every suite run gets --timeout / --mcp-timeout 30: it only bounds hangs, and on this shared 2-core machine under
+# load the reference server sometimes needs more than the default 10 s to answer its first initialize.
+SUITE_TIMEOUT = "30"
 REFERENCE_STDIO = f"{PY} -m reference_server"
 BARE_CLIENT = str(Path(__file__).resolve().parent / "_bare_client.py")
 QUIET_SERVER = {"MCP_LOG_LEVEL": "WARNING"}
@@ -84,7 +87,8 @@ def run_timed(argv: Sequence[str], *, timeout: float, env: dict[str, str] | None
         strays = sweep_strays()
         out, err = _read(stdout), _read(stderr)
     if strays and not timed_out:
-        print(f"warning: `{' '.join(argv)[:100]}` left {strays} process(es) running; killed them", file=sys.stderr)
+        print(f"warning: `{' '.join(argv)[:100]}` left {len(strays)} process(es) running; killed them: "
+              + "; ".join(strays), file=sys.stderr)
     if timed_out and not cap:
         raise BenchError(f"`{' '.join(argv)}` did not finish within {timeout:g} s; output tail:\n{_tail(out, err)}")
     if not timed_out and ok_codes is not None and proc.returncode not in ok_codes:
@@ -132,12 +136,15 @@ def _kill_tree(pid: int) -> None:
     psutil.wait_procs(family, timeout=5)
 
 
-def sweep_strays() -> int:
-    """Kill every child of this process that is not a server it owns (orphans reparented here); how many."""
+def sweep_strays() -> list[str]:
+    """Kill every child of this process that is not a server it owns (orphans reparented here); what they were."""
     strays = [child for child in psutil.Process().children() if child.pid not in _OWNED]
+    described = []
     for child in strays:
+        with contextlib.suppress(psutil.Error):
+            described.append(f"pid {child.pid} `{' '.join(child.cmdline())[:120]}`")
         _kill_tree(child.pid)
-    return len(strays)
+    return described
 
 
 def median(values: Sequence[float]) -> float:
@@ -287,11 +294,15 @@ def format_table(figures: Sequence[Figure]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
-def measure(label: str, count: int, once: Callable[[int], Timing]) -> list[Timing]:
-    """Call ``once(i)`` ``count`` times, printing each timing as it comes (progress for long runs)."""
-    timings = []
+def alternate(count: int, runs: dict[str, Callable[[int], Timing]]) -> dict[str, list[Timing]]:
+    """Run every labelled measurement ``count`` times, interleaved and in rotating order (so load that drifts
+    during the run hits each alike), printing each timing as it comes; the timings per label."""
+    timings: dict[str, list[Timing]] = {label: [] for label in runs}
+    labels = list(runs)
     for index in range(count):
-        timing = once(index)
-        print(f"  {label} #{index + 1}: wall {timing.wall:.2f} s, cpu {timing.cpu:.2f} s", flush=True)
-        timings.append(timing)
+        shift = index % len(labels)
+        for label in labels[shift:] + labels[:shift]:
+            timing = runs[label](index)
+            print(f"  #{index + 1} {label}: wall {timing.wall:.2f} s, cpu {timing.cpu:.2f} s", flush=True)
+            timings[label].append(timing)
     return timings

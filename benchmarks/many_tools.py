@@ -16,8 +16,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from _common import (BARE_CLIENT, MCPTEST, PY, BenchError, Figure, Timing, judged, median, parser, repetitions, report,
-                     run_timed, scratch_dir, spread)
+from _common import (BARE_CLIENT, MCPTEST, PY, SUITE_TIMEOUT, BenchError, Figure, Timing, judged, median, parser,
+                     repetitions, report, run_timed, scratch_dir, spread)
 from _many_tools_server import write
 
 TARGET_SECONDS = 20.0
@@ -28,7 +28,7 @@ BIG = 1000
 def check(server: Path, cwd: Path, extra: list[str], cap: float) -> Timing:
     """One ``mcptest check "python server.py" --json``, stopped at ``cap`` seconds."""
     out = cwd / f"{server.stem}.json"
-    command = [*MCPTEST, "check", f"{PY} {server}", "--json", str(out), *extra]
+    command = [*MCPTEST, "check", f"{PY} {server}", "--timeout", SUITE_TIMEOUT, "--json", str(out), *extra]
     timing = run_timed(command, timeout=cap, cwd=cwd, cap=True)
     if not timing.timed_out:
         findings = json.loads(out.read_text(encoding="utf-8"))["findings"]

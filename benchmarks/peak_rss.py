@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-from _common import PY, REFERENCE_STDIO, BenchError, judged, median, parser, repetitions, report, scratch_dir
+from _common import (PY, REFERENCE_STDIO, SUITE_TIMEOUT, BenchError, judged, median, parser, repetitions, report,
+                     scratch_dir)
 
 SAMPLE_EVERY = 0.02
 TIMEOUT = 900.0
@@ -42,7 +43,7 @@ def inner(kind: str, server: str, out: Path, extra: list[str]) -> None:
     if kind == "ours":
         from mcptest.cli import main as mcptest_main
 
-        code = mcptest_main(["check", server, *extra])
+        code = mcptest_main(["check", server, "--timeout", SUITE_TIMEOUT, *extra])
         if code not in (0, 1):
             raise SystemExit(f"mcptest check exited with {code}")
     else:

@@ -16,7 +16,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from _common import (BARE_CLIENT, MCPTEST, PY, REFERENCE_STDIO, BenchError, Timing, judged, measure, median, parser,
+from _common import (BARE_CLIENT, MCPTEST, PY, REFERENCE_STDIO, SUITE_TIMEOUT, BenchError, Timing, alternate, judged,
+                     median, parser,
                      repetitions, report, run_timed, scratch_dir, spread)
 
 TIMEOUT = 900.0
@@ -32,7 +33,8 @@ def bare(server: str, cwd: Path) -> Timing:
 def check(server: str, cwd: Path, extra: list[str], out: Path | None = None) -> Timing:
     """One ``mcptest check SERVER`` (``--json out`` when given)."""
     report_args = ["--json", str(out)] if out else []
-    return run_timed([*MCPTEST, "check", server, *report_args, *extra], timeout=TIMEOUT, cwd=cwd)
+    return run_timed([*MCPTEST, "check", server, "--timeout", SUITE_TIMEOUT, *report_args, *extra], timeout=TIMEOUT,
+                     cwd=cwd)
 
 
 def main() -> None:
@@ -45,11 +47,14 @@ def main() -> None:
     count = repetitions(args)
     with scratch_dir("stdio") as tmp:
         print(f"server: {args.server}; {count} repetition(s)", flush=True)
-        baseline = measure("bare initialize + tools/list", count, lambda _: bare(args.server, tmp))
-        ours = measure("mcptest check", count, lambda i: check(args.server, tmp, extra, tmp / f"ours-{i}.json"))
-        no_fuzz = [*extra, "--mcp-fuzz-examples", "0"]
-        plain = measure("mcptest check --mcp-fuzz-examples 0", count if args.without_fuzz else 0,
-                        lambda _: check(args.server, tmp, no_fuzz))
+        runs = {"bare initialize + tools/list": lambda _: bare(args.server, tmp),
+                "mcptest check": lambda i: check(args.server, tmp, extra, tmp / f"ours-{i}.json")}
+        if args.without_fuzz:
+            runs["mcptest check --mcp-fuzz-examples 0"] = lambda _: check(args.server, tmp,
+                                                                          [*extra, "--mcp-fuzz-examples", "0"])
+        timings = alternate(count, runs)
+        baseline, ours = timings["bare initialize + tools/list"], timings["mcptest check"]
+        plain = timings.get("mcptest check --mcp-fuzz-examples 0", [])
         findings = json.loads((tmp / f"ours-{count - 1}.json").read_text(encoding="utf-8"))["findings"]
     executed = sum(f["outcome"] != "n/a" for f in findings)
     tools = json.loads(baseline[-1].stdout)["tools"]

@@ -2,8 +2,8 @@
 
     python benchmarks/xdist_vs_serial.py [--repeat 3] [--quick] [--server "python -m reference_server"] [--workers 2]
 
-Both runs are ``pytest --mcp-server=SERVER --mcp-seed 1`` from an empty directory (so the suite is collected
-and no project configuration applies); they alternate which goes first. Target: -n 2 wall <= 0.65x serial.
+Both runs are ``pytest --mcp-server=SERVER --mcp-seed 1 --mcp-timeout 30`` from an empty directory (so the suite
+is collected and no project configuration applies); they alternate which goes first. Target: -n 2 wall <= 0.65x serial.
 ``--quick`` runs one repetition with ``-k BASE-01``.
 """
 
@@ -14,15 +14,16 @@ import shlex
 import sys
 from pathlib import Path
 
-from _common import (PY, REFERENCE_STDIO, BenchError, Timing, judged, median, parser, repetitions, report,
-                     run_timed, scratch_dir, spread)
+from _common import (PY, REFERENCE_STDIO, SUITE_TIMEOUT, BenchError, Timing, alternate, judged, median, parser,
+                     repetitions, report, run_timed, scratch_dir, spread)
 
 TIMEOUT = 900.0
 
 
 def suite(server: str, cwd: Path, extra: list[str]) -> Timing:
     """One pytest run of the built-in suite against ``server``."""
-    command = [PY, "-m", "pytest", f"--mcp-server={server}", "--mcp-seed", "1", "-q", "-p", "no:cacheprovider", *extra]
+    command = [PY, "-m", "pytest", f"--mcp-server={server}", "--mcp-seed", "1", "--mcp-timeout", SUITE_TIMEOUT, "-q",
+               "-p", "no:cacheprovider", *extra]
     timing = run_timed(command, timeout=TIMEOUT, cwd=cwd)
     if not re.search(r"\d+ passed", timing.stdout):
         raise BenchError(f"no test passed in `{shlex.join(command)}`:\n{timing.stdout[-2000:]}{timing.stderr[-1000:]}")
@@ -42,18 +43,12 @@ def main() -> None:
     args = cli.parse_args()
     extra = ["-k", "BASE-01"] if args.quick else []
     count = repetitions(args)
-    serial: list[Timing] = []
-    parallel: list[Timing] = []
     with scratch_dir("xdist") as tmp:
         print(f"server: {args.server}; {count} repetition(s); -n {args.workers}", flush=True)
-        for index in range(count):
-            for who in ("serial", "xdist") if index % 2 == 0 else ("xdist", "serial"):
-                if who == "serial":
-                    serial.append(suite(args.server, tmp, extra))
-                else:
-                    parallel.append(suite(args.server, tmp, [*extra, "-n", str(args.workers)]))
-            print(f"  #{index + 1}: serial {serial[-1].wall:.1f} s wall ({serial[-1].cpu:.1f} s cpu), "
-                  f"-n {args.workers} {parallel[-1].wall:.1f} s wall ({parallel[-1].cpu:.1f} s cpu)", flush=True)
+        timings = alternate(count, {"serial": lambda _: suite(args.server, tmp, extra),
+                                    f"-n {args.workers}": lambda _: suite(args.server, tmp,
+                                                                          [*extra, "-n", str(args.workers)])})
+    serial, parallel = timings["serial"], timings[f"-n {args.workers}"]
     figures = [
         judged(f"wall time, -n {args.workers}", median([t.wall for t in parallel]), median([t.wall for t in serial]),
                "s", at_most=0.65),
