@@ -11,6 +11,7 @@ measured once (their repetitions are capped at 1). ``--quick``: 10 tools, ``-k T
 
 from __future__ import annotations
 
+import itertools
 import json
 import shlex
 import sys
@@ -56,6 +57,7 @@ def main() -> None:
     cap = args.cap or 1800.0
     figures: list[Figure] = []
     lines: list[str] = []
+    walls: dict[int, float] = {}
     with scratch_dir("many-tools") as tmp:
         for size in sizes:
             server = write(tmp, size, args.page_size)
@@ -71,8 +73,13 @@ def main() -> None:
                 if ours[-1].timed_out:
                     break
             figures.append(size_figure(size, ours, base))
+            walls[size] = median([t.wall for t in ours])
             lines.append(f"{size} tools: mcptest wall {spread([t.wall for t in ours])} s, cpu "
                          f"{median([t.cpu for t in ours]):.1f} s; bare wall {spread([t.wall for t in base])} s")
+    ordered = sorted(walls)
+    for small, big in itertools.pairwise(ordered):
+        lines.append(f"each tool from {small} to {big} added {(walls[big] - walls[small]) / (big - small):.3f} s "
+                     "of mcptest wall time" + (" (at least: stopped at the cap)" if walls[big] >= cap * 0.99 else ""))
     report("mcptest check on servers with many tools vs bare initialize + tools/list", figures, args, lines=lines)
 
 
