@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Install Node 22, the official MCP conformance suite and server-everything under .ci/cache; idempotent.
+# Install Node 22, the official MCP conformance suite (0.1.16 and the 0.2.0 alpha) and server-everything under
+# .ci/cache; idempotent.
 #
-# Usage:  eval "$(bash .ci/node.sh)"    # sets (does not export) the four shell variables below
+# Usage:  eval "$(bash .ci/node.sh)"    # sets (does not export) the five shell variables below
 #
 #   MCPTEST_NODE               Node >= 22 binary (npm package node@22; the system Node 20 cannot run the suite)
-#   MCPTEST_CONFORMANCE        @modelcontextprotocol/conformance dist/index.js (run it with $MCPTEST_NODE)
+#   MCPTEST_CONFORMANCE        @modelcontextprotocol/conformance 0.1.16 dist/index.js (run it with $MCPTEST_NODE)
+#   MCPTEST_CONFORMANCE_ALPHA  @modelcontextprotocol/conformance 0.2.0-alpha.12 dist/index.js, in its own prefix
+#                              (npm cannot hold two versions of one package in one node_modules); it adds the
+#                              2026-07-28 scenarios: `server --url URL --suite all --spec-version 2026-07-28`
 #   MCPTEST_SERVER_EVERYTHING  @modelcontextprotocol/server-everything dist/index.js
 #   MCPTEST_NODE_LOOPBACK      a --require preload that binds every listener without a host to 127.0.0.1
 #
@@ -24,6 +28,8 @@
 #               "$MCPTEST_NODE" --require "$MCPTEST_NODE_LOOPBACK" "$MCPTEST_SERVER_EVERYTHING" streamableHttp
 #           -> http://127.0.0.1:$PORT/mcp
 #   suite:  "$MCPTEST_NODE" "$MCPTEST_CONFORMANCE" server --url http://127.0.0.1:$PORT/mcp [--suite all] [-o DIR]
+#   alpha:  "$MCPTEST_NODE" "$MCPTEST_CONFORMANCE_ALPHA" server --url http://127.0.0.1:$PORT/mcp --suite all \
+#               --spec-version 2025-11-25|2026-07-28 [-o DIR]
 #
 # Overridable: MCPTEST_CI_CACHE (cache folder). Progress goes to stderr; stdout has only the variables.
 set -euo pipefail
@@ -32,11 +38,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${MCPTEST_CI_CACHE:-$ROOT/.ci/cache}"
 NODE_VERSION=22.23.3
 CONFORMANCE_VERSION=0.1.16
+CONFORMANCE_ALPHA_VERSION=0.2.0-alpha.12
 EVERYTHING_VERSION=2026.8.31
 NODE_PREFIX="$CACHE/node22"
 PACKAGES_PREFIX="$CACHE/node-mcp"
 NODE_BIN="$NODE_PREFIX/node_modules/node/bin/node"
 SCOPE="$PACKAGES_PREFIX/node_modules/@modelcontextprotocol"
+ALPHA_PREFIX="$CACHE/node-mcp-alpha"
+ALPHA_PACKAGE="$ALPHA_PREFIX/node_modules/@modelcontextprotocol/conformance"
 LOOPBACK="$PACKAGES_PREFIX/loopback.cjs"
 
 NAME=node.sh
@@ -79,6 +88,16 @@ install_packages() {
         "@modelcontextprotocol/server-everything@$EVERYTHING_VERSION"
 }
 
+install_alpha() {
+    if [[ "$(installed_version "$ALPHA_PACKAGE")" == "$CONFORMANCE_ALPHA_VERSION" ]]; then
+        log "conformance $CONFORMANCE_ALPHA_VERSION already installed"
+        return
+    fi
+    log "installing conformance@$CONFORMANCE_ALPHA_VERSION into $ALPHA_PREFIX"
+    PATH="$(dirname "$NODE_BIN"):$PATH" \
+        npm_install "$ALPHA_PREFIX" "@modelcontextprotocol/conformance@$CONFORMANCE_ALPHA_VERSION"
+}
+
 write_loopback_preload() {
     cat >"$LOOPBACK.partial" <<'JS'
 // Written by .ci/node.sh. Preload (`node --require THIS`): a listen() call with a port but no host
@@ -99,16 +118,25 @@ JS
     mv "$LOOPBACK.partial" "$LOOPBACK"
 }
 
+check_version() {  # check_version ENTRY_POINT EXPECTED: the suite runs on $NODE_BIN and reports EXPECTED
+    local version
+    version="$("$NODE_BIN" "$1" --version)" || die "the conformance suite $1 does not run on $NODE_BIN"
+    [[ "$version" == "$2" ]] || die "$1 --version says $version, expected $2"
+}
+
 check_entry_points() {
     local conformance="$SCOPE/conformance/dist/index.js" everything="$SCOPE/server-everything/dist/index.js"
+    local alpha="$ALPHA_PACKAGE/dist/index.js"
     [[ -f "$conformance" ]] || die "missing $conformance after install"
+    [[ -f "$alpha" ]] || die "missing $alpha after install"
     [[ -f "$everything" ]] || die "missing $everything after install"
-    local version
-    version="$("$NODE_BIN" "$conformance" --version)" || die "the conformance suite does not run on $NODE_BIN"
-    [[ "$version" == "$CONFORMANCE_VERSION" ]] || die "conformance --version says $version, expected $CONFORMANCE_VERSION"
-    log "ready: Node $("$NODE_BIN" --version), conformance $version, server-everything $EVERYTHING_VERSION"
+    check_version "$conformance" "$CONFORMANCE_VERSION"
+    check_version "$alpha" "$CONFORMANCE_ALPHA_VERSION"
+    log "ready: Node $("$NODE_BIN" --version), conformance $CONFORMANCE_VERSION and $CONFORMANCE_ALPHA_VERSION," \
+        "server-everything $EVERYTHING_VERSION"
     printf 'MCPTEST_NODE=%q\n' "$NODE_BIN"
     printf 'MCPTEST_CONFORMANCE=%q\n' "$conformance"
+    printf 'MCPTEST_CONFORMANCE_ALPHA=%q\n' "$alpha"
     printf 'MCPTEST_SERVER_EVERYTHING=%q\n' "$everything"
     printf 'MCPTEST_NODE_LOOPBACK=%q\n' "$LOOPBACK"
 }
@@ -119,6 +147,7 @@ main() {
     flock -w 600 9 || die "another .ci/node.sh still holds $CACHE/node.lock after 600s"
     install_node
     install_packages
+    install_alpha
     write_loopback_preload
     check_entry_points
 }

@@ -6,18 +6,42 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
+from mcptest.grading import cli as grading_cli
 from mcptest.settings import Settings
 
 EPILOG = "Exit codes are pytest's: 0 all passed, 1 some check failed, 2-4 usage or internal errors."
 
 
+TARGET_HELP = ('the server: "python my_server.py", http://127.0.0.1:8000/mcp, sse+http://127.0.0.1:8000/sse, '
+               "docker:IMAGE or py:package.module:attr")
+SHARED = ("launch", "header", "timeout", "docker_port", "protocol", "concurrency", "progress_cap")
+"""Options every subcommand that talks to a server takes; each is resolved like its --mcp-* twin (MCPTEST_* applies)."""
+
+
 def _target_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", help='the server: "python my_server.py", http://127.0.0.1:8000/mcp, docker:IMAGE')
+    parser.add_argument("target", help=TARGET_HELP)
     parser.add_argument("--launch", metavar="CMD", help="command that starts an HTTP server first ({port} = a free port)")
-    parser.add_argument("--header", action="append", default=[], metavar="'K: V'", help="extra HTTP header (repeatable)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds to wait for any answer")
-    parser.add_argument("--docker-port", type=int, metavar="PORT", help="for docker:IMAGE, test the container over HTTP on this port")
+    parser.add_argument("--header", action="append", default=None, metavar="'K: V'", help="extra HTTP header (repeatable)")
+    parser.add_argument("--timeout", metavar="SECONDS", help="seconds to wait for any answer (default 10)")
+    parser.add_argument("--docker-port", metavar="PORT", help="for docker:IMAGE, test the container over HTTP on this port")
+    parser.add_argument("--protocol", metavar="auto|all|VERSION", help="protocol versions to use (default auto)")
+    parser.add_argument("--concurrency", metavar="N", help="requests in flight at once on one connection (default 8)")
+    parser.add_argument("--progress-cap", metavar="SECONDS", help="hard cap on a request that keeps reporting progress")
+
+
+def resolved(args: argparse.Namespace, **cli: object) -> Settings:
+    """The settings of a subcommand: its options > MCPTEST_* environment > defaults (the same resolver as pytest's).
+
+    Raises:
+        SettingsError: an option has a bad value (the message names it and what is valid).
+    """
+    from mcptest.settings import resolve
+
+    values = {name: getattr(args, name, None) for name in SHARED}
+    values.update(server=args.target, **cli)
+    return resolve(values, {})
 
 
 def _suite_args(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     _target_args(sub.add_parser("list", help="list a server's tools, resources, templates and prompts"))
     baseline_help = "print a baseline that accepts every current finding (> mcp-baseline.yaml)"
     _target_args(sub.add_parser("baseline", help=baseline_help))
-    sub.add_parser("checks", help="list every check with its requirement, level and spec section")
+    checks = sub.add_parser("checks", help="list every check with its requirement, the spec's sentence, level and section")
+    checks.add_argument("--markdown", action="store_true", help="print every requirement as Markdown (docs/requirements.md)")
+    grading_cli.add_parser(sub)
     return parser
 
 
@@ -64,10 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = [a for a in extra if a != "--"]
     if args.command in ("check", "fuzz"):
-        return _run_suite(args)  # pytest imports the engine itself (importing it here first would defeat assertion rewriting)
+        return _run_suite(args)
+    if args.command == "grade":
+        return grading_cli.run(args)  # pytest imports the engine itself (importing it here first would defeat assertion rewriting)
     from mcptest.discovery import DiscoveryError
     from mcptest.launch.process import LaunchError, stop_all
     from mcptest.session import SessionError
+    from mcptest.settings import SettingsError
     from mcptest.target import TargetError
     from mcptest.wire import WireError
 
@@ -78,11 +107,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "baseline":
             return _baseline(args)
-        return _checks()
+        return _checks(args.markdown)
+    except BrokenPipeError:  # the output was piped into something that stopped reading (| head): not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except WireError as exc:  # the server died or went silent during the command: that is its failure
         print(f"mcptest: the server failed: {exc}", file=sys.stderr)
         return 1
-    except (LaunchError, TargetError, DiscoveryError, SessionError, ValueError) as exc:
+    except (LaunchError, TargetError, DiscoveryError, SessionError, SettingsError, ValueError) as exc:
         print(f"mcptest: error: {exc}", file=sys.stderr)
         return 4
     finally:
@@ -99,14 +133,12 @@ def _run_suite(args: argparse.Namespace) -> int:
     suite_dir = Path(mcptest.suite.__file__).parent
 
     # --mcp-server=VALUE as one word: a separate path word would move pytest's rootdir (see mcptest.rootdir)
-    command = [str(suite_dir), f"--mcp-server={args.target}", "--mcp-timeout", str(args.timeout), "-q"]
+    command = [str(suite_dir), f"--mcp-server={args.target}", "-q"]
     command += ["-c", str(suite_dir / "cli.ini"), "--rootdir", str(suite_dir), "-p", "no:cacheprovider"]
-    if args.launch:
-        command += ["--mcp-launch", args.launch]
-    if args.docker_port:
-        command += ["--mcp-docker-port", str(args.docker_port)]
-    for header in args.header:
-        command += ["--mcp-header", header]
+    for name in SHARED:
+        value = getattr(args, name, None)
+        for one in (value if isinstance(value, list) else [value] if value is not None else []):
+            command.append(f"--mcp-{name.replace('_', '-')}={one}")
     if args.strict:
         command.append("--mcp-strict")
     if args.json:
@@ -136,16 +168,26 @@ def _run_suite(args: argparse.Namespace) -> int:
         return int(pytest.main(command + args.pytest_args, plugins=[back_home]))
 
 
-def _open(args: argparse.Namespace):  # noqa: ANN202 - returns (handle, wire)
+def _open(args: argparse.Namespace) -> tuple[Any, Any]:
+    """Start the target, cover its versions as the suite would, and give the newest covered version's state."""
     from mcptest.connect import ServerHandle, target_from_settings
-    from mcptest.discovery import initialize
+    from mcptest.coverage import cover
+    from mcptest.discovery import DiscoveryError
 
-    settings = Settings(server=args.target, launch=args.launch, header=tuple(args.header), timeout=args.timeout, docker_port=args.docker_port)
+    settings = resolved(args)
     handle = ServerHandle(target_from_settings(settings), settings)
-    handle.start()
-    wire = handle.open()
-    initialize(wire)
-    return handle, wire
+    try:
+        handle.start()
+        coverage = cover(handle, settings.protocol)
+    except BaseException:
+        handle.close()
+        raise
+    error = coverage.error()
+    if error is not None:
+        handle.close()
+        raise DiscoveryError(error)
+    coverage.close()
+    return handle, coverage.states[coverage.versions[-1]]
 
 
 def _call(args: argparse.Namespace) -> int:
@@ -155,9 +197,9 @@ def _call(args: argparse.Namespace) -> int:
         raise ValueError(f"arguments must be a JSON object, e.g. '{{\"a\": 1}}': {exc}") from None
     if not isinstance(arguments, dict):
         raise ValueError(f"arguments must be a JSON object, got {type(arguments).__name__}")
-    handle, wire = _open(args)
+    handle, state = _open(args)
     try:
-        reply = wire.request("tools/call", {"name": args.tool, "arguments": arguments})
+        reply = state.shared.request("tools/call", {"name": args.tool, "arguments": arguments})
     finally:
         handle.close()
     print(json.dumps(reply.response, indent=2, ensure_ascii=False))
@@ -166,22 +208,17 @@ def _call(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from mcptest.discovery import LISTS, walk
-
-    handle, wire = _open(args)
+    handle, state = _open(args)
+    surface = state.surface
     try:
-        init = wire.initialize_result or {}
-        caps = init.get("capabilities") or {}
-        info = init.get("serverInfo") or {}
-        print(f"{info.get('name')} {info.get('version')} (protocol {wire.protocol_version})")
-        for kind, (method, capability, key) in LISTS.items():
-            if capability not in caps:
-                continue
-            listing = walk(wire, method, key)
+        info = surface.server_info
+        print(f"{info.get('name')} {info.get('version')} (protocol {surface.version}, {surface.era} era)")
+        for kind, listing in surface.listings.items():
             print(f"{kind} ({len(listing.items)}):" + (f" error {listing.error}" if listing.error else ""))
             for item in listing.items:
                 name = item.get("name") if kind in ("tools", "prompts") else item.get("uri", item.get("uriTemplate"))
-                print(f"  {name}  {str(item.get('description') or '').splitlines()[0][:80] if item.get('description') else ''}")
+                description = str(item.get("description") or "").splitlines()
+                print(f"  {name}  {description[0][:80] if description else ''}")
     finally:
         handle.close()
     return 0
@@ -191,9 +228,7 @@ def _baseline(args: argparse.Namespace) -> int:
     from mcptest.report.baseline import dump_baseline
     from mcptest.runner import run_all
 
-    settings = Settings(server=args.target, launch=args.launch, header=tuple(args.header), timeout=args.timeout,
-                        docker_port=args.docker_port)
-    run = run_all(settings)
+    run = run_all(resolved(args))
     try:
         if run.error:
             print(f"mcptest: error: the server could not be started: {run.error}", file=sys.stderr)
@@ -206,15 +241,17 @@ def _baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-def _checks() -> int:
+def _checks(markdown: bool = False) -> int:
     from mcptest.checks import CHECKS
+    from mcptest.spec.describe import describe, requirements_markdown
 
+    if markdown:
+        sys.stdout.write(requirements_markdown())
+        return 0
     for check in CHECKS:
-        req = check.requirement
         scope = "" if check.scope == "server" else f" (per {check.scope})"
-        print(f"{req.id:<10} {req.level:<6} {check.area:<10} {check.title}{scope}")
-        print(f"{'':<18}{req.text}")
-        print(f"{'':<18}{req.url()}")
+        print(f"{check.id:<10} {check.area:<10} {check.title}{scope}")
+        print("    " + describe(check.requirement).replace("\n", "\n    "))
     return 0
 
 

@@ -13,7 +13,7 @@ from mcptest.launch.process import LaunchError, ServerProcess
 from mcptest.launch.wait import free_port, port_open, wait_until
 from mcptest.settings import Settings
 from mcptest.target import Target, parse_header, parse_target
-from mcptest.wire import HttpWire, StdioWire, Wire
+from mcptest.wire import StdioWire, Wire
 from mcptest.wire.base import Observer
 from mcptest.wire.client import ClientBehaviour
 
@@ -119,6 +119,8 @@ class ServerHandle:
             process = ServerProcess(self.argv(), env=dict(self.target.env), cwd=self.cwd)
             wire: Wire = StdioWire(process, self.timeout, **options)
         elif transport == "http":
+            from mcptest.wire.http import HttpWire
+
             self._relaunch_if_dead()
             wire = HttpWire(self.url, self.timeout, headers=dict(self.target.headers), **options)
         else:

@@ -5,11 +5,16 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from mcptest.checks.base import VersionState
+from mcptest.state import VersionState
 from mcptest.connect import ServerHandle
 from mcptest.discovery import DiscoveryError, Surface, discover, discover_modern, initialize, probe_modern
 from mcptest.spec.versions import HANDSHAKE, KNOWN, LATEST_HANDSHAKE, MODERN
 from mcptest.wire import Wire, WireError
+
+LEGACY_VERSION = "2024-11-05"
+"""The version that defines the HTTP+SSE transport: ``auto`` on an sse target checks it besides the negotiated one."""
+LEGACY_NOT_MODERN = ("not checked: the legacy HTTP+SSE transport belongs to the handshake era (2026-07-28 servers "
+                     "speak stdio or streamable HTTP)")
 
 
 @dataclass
@@ -41,8 +46,11 @@ class Coverage:
 def cover(handle: ServerHandle, protocol: str) -> Coverage:
     """Probe ``handle``'s server per ``protocol`` (auto, all or one version) and discover every covered version."""
     coverage = Coverage()
+    legacy = handle.transport == "sse"
     wants_handshake = protocol in ("auto", "all") or protocol in HANDSHAKE
-    wants_modern = protocol in ("auto", "all") or protocol in MODERN
+    wants_modern = (protocol in ("auto", "all") or protocol in MODERN) and not legacy
+    if legacy:
+        coverage.skipped[MODERN[-1]] = LEGACY_NOT_MODERN
     offer = protocol if protocol in HANDSHAKE else LATEST_HANDSHAKE
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mcptest-probe") as pool:
         handshake = pool.submit(_handshake, handle, offer) if wants_handshake else None
@@ -51,11 +59,35 @@ def cover(handle: ServerHandle, protocol: str) -> Coverage:
         _take_modern(coverage, handle, modern.result() if modern else None)
     if protocol == "all" and coverage.states:
         _older(handle, coverage)
+    elif protocol == "auto" and legacy and coverage.states:
+        _older(handle, coverage, only=LEGACY_VERSION)
+    if not coverage.states and handle.transport == "http":
+        _legacy_hint(handle, coverage)
     for version in KNOWN:
         if version not in coverage.states and version not in coverage.skipped:
             coverage.skipped[version] = _not_asked(version, protocol)
     _seed_spare(coverage)
     return coverage
+
+
+def _legacy_hint(handle: ServerHandle, coverage: Coverage) -> None:
+    """Nothing spoke streamable HTTP: when a GET shows a legacy HTTP+SSE server, say so and how to test it."""
+    from mcptest.wire.sse import legacy_endpoint
+
+    endpoint = legacy_endpoint(handle.url, dict(handle.target.headers), handle.timeout)
+    if endpoint is None:
+        return
+    why = (f"{handle.url} is a legacy HTTP+SSE endpoint (the 2024-11-05 transport), not streamable HTTP: requests "
+           f"POSTed to it failed, and a GET answered with an `endpoint` event ({endpoint}). Test it as such: give "
+           f"the target as sse+{handle.target.raw} (e.g. --mcp-server=sse+{handle.target.raw}), or point at the "
+           "server's streamable HTTP endpoint (often /mcp) if it has one")
+    for version in KNOWN:
+        coverage.skipped[version] = why
+
+
+def _died(wire: Wire) -> str | None:
+    """Why nothing can be checked when the server behind ``wire`` is gone (the same words from every probe)."""
+    return f"the server could not be started: {wire.gone}" if wire.gone and wire.transport == "stdio" else None
 
 
 def _handshake(handle: ServerHandle, offer: str) -> tuple[Wire | None, Surface | None, str]:
@@ -64,7 +96,7 @@ def _handshake(handle: ServerHandle, offer: str) -> tuple[Wire | None, Surface |
         surface = discover(wire, offer)
     except (DiscoveryError, WireError) as exc:
         handle.forget(wire)
-        return None, None, str(exc)
+        return None, None, _died(wire) or str(exc)
     return wire, surface, ""
 
 
@@ -77,6 +109,9 @@ def _modern(handle: ServerHandle) -> tuple[Wire | None, Surface | None, str, Wir
         except WireError as exc:
             handle.forget(wire)
             return None, None, f"listing its surface at {MODERN[-1]} failed: {exc}", None
+    if _died(wire):
+        handle.forget(wire)
+        return None, None, _died(wire), None
     if probe.modern:
         handle.forget(wire)
         listed = ", ".join(probe.supported) or "none"
@@ -92,8 +127,9 @@ def _take_handshake(coverage: Coverage, handle: ServerHandle, outcome: tuple | N
         return
     wire, surface, why = outcome
     if surface is None:
+        reason = why if why.startswith("the server could not be started") else f"the server does not speak the handshake era: {why}"
         for version in HANDSHAKE:
-            coverage.skipped[version] = f"the server does not speak the handshake era: {why}"
+            coverage.skipped[version] = reason
         return
     if protocol in HANDSHAKE and surface.version != protocol:
         coverage.skipped[protocol] = (f"the server does not speak {protocol}: offered it in initialize, it answered "
@@ -115,10 +151,13 @@ def _take_modern(coverage: Coverage, handle: ServerHandle, outcome: tuple | None
     coverage.states[surface.version] = VersionState(handle=handle, surface=surface, shared=wire)
 
 
-def _older(handle: ServerHandle, coverage: Coverage) -> None:
-    """Under ``all``: offer every handshake version older than the negotiated one; cover those echoed back."""
+def _older(handle: ServerHandle, coverage: Coverage, only: str | None = None) -> None:
+    """Under ``all``: offer every handshake version older than the negotiated one (or just ``only``); cover those
+    echoed back."""
     newest = max((v for v in coverage.states if v in HANDSHAKE), default=None)
-    older = [v for v in HANDSHAKE if newest is not None and v < newest]
+    older = [v for v in HANDSHAKE if newest is not None and v < newest and only in (None, v)]
+    if not older:
+        return
 
     def offer(version: str) -> tuple[str, Wire | None, Surface | None, str]:
         wire = handle.open()
@@ -156,6 +195,7 @@ def _seed_spare(coverage: Coverage) -> None:
         if spare is not None:
             spare.close()
         return
+    spare.envelope = None  # it probed with the 2026 envelope; as a handshake-era connection it sends none
     try:
         initialize(spare, newest)
     except DiscoveryError:

@@ -6,7 +6,8 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from mcptest.checks.base import CheckContext, Lane, VersionState
+from mcptest.checks.base import CheckContext
+from mcptest.state import Lane, VersionState
 from mcptest.discovery import DiscoveryError
 from mcptest.findings import Finding, NotApplicable, Outcome, Violation, outcome_for
 from mcptest.plan import Case
@@ -27,6 +28,7 @@ class Provisional:
     seconds: float
     sent: str = ""
     wire: int = 0
+    reported: bool = False  # the check itself reported it (a transient Violation), rather than the engine
 
 
 def run_case(
@@ -45,7 +47,8 @@ def run_case(
     except Violation as violation:
         if violation.transient and lane is None and not confirming:
             kind = "crash" if violation.transient == "crash" else "silence"
-            return Provisional(kind, f"{violation.expected}: {violation.actual}", time.monotonic() - started, violation.sent)
+            return Provisional(kind, f"{violation.expected}: {violation.actual}", time.monotonic() - started, violation.sent,
+                               reported=True)
         return finding(case, state, settings, outcome_for(violation.level, settings.strict), violation=violation,
                        started=started)
     except RequestTimeout as exc:
@@ -108,6 +111,10 @@ def confirmed(
     reported at SHOULD (JSON-RPC 2.0: every request gets a response).
     """
     if isinstance(again, Finding):
+        if first.reported:
+            note = {"note": f"a first run alongside other checks reported {first.detail.splitlines()[0][:200]}; "
+                            "run alone, it did not happen again"}
+            return _with_extra(again, note)
         if first.kind == "silence" and explained:
             note = {"note": f"{first.detail.splitlines()[0]}, queued behind a request that hung the same connection "
                             "(reported by its own check); run alone it was answered"}

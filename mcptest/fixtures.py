@@ -166,7 +166,8 @@ def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_setti
     """
     import dataclasses
 
-    from mcptest.checks.base import CheckContext, VersionState
+    from mcptest.checks.base import CheckContext
+    from mcptest.state import VersionState
     from mcptest.checks.fuzz import fuzz_tool_check
     from mcptest.discovery import discover
     from mcptest.findings import NotApplicable, Violation

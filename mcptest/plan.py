@@ -6,9 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from mcptest.checks import CHECKS, Check
+from typing import TYPE_CHECKING
+
 from mcptest.coverage import Coverage
 from mcptest.spec.versions import KNOWN
+
+if TYPE_CHECKING:
+    from mcptest.checks import Check
 
 SCOPE_KIND = {"tool": "tools", "resource": "resources", "template": "templates", "prompt": "prompts"}
 _SIMPLE = re.compile(r"^[\w.-]+$")
@@ -49,6 +53,8 @@ class Case:
 
 def build(coverage: Coverage | None, transport: str, error: str | None, checks: list[Check] | None = None) -> list[Case]:
     """Every case of every check, in a stable order: registry order, then version, then item."""
+    from mcptest.checks import CHECKS
+
     cases: list[Case] = []
     for check in checks if checks is not None else CHECKS:
         for version, item, na in _expand(check, coverage, transport, error):

@@ -17,7 +17,7 @@ from mcptest.suite_items import REPORT_ATTR, RUN_KEY, SETTINGS_KEY, SuiteCase, a
 # Keep this module's imports light: the plugin loads in every pytest run of every project that has
 # mcptest installed, so the engine (mcp, jsonschema, httpx2) is imported only when a server is tested.
 
-pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_async", "mcptest.fixtures_mocks"]
+pytest_plugins = ["mcptest.fixtures", "mcptest.fixtures_async", "mcptest.fixtures_mocks", "mcptest.grading.pytest_plugin"]
 
 SUITE_DIR = Path(_suite_package.__file__).parent
 COLLECTOR_KEY = pytest.StashKey["_Collector"]()
@@ -96,7 +96,27 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    return config.stash[SETTINGS_KEY].header_lines()
+    lines = config.stash[SETTINGS_KEY].header_lines()
+    if _runs_suite_here(config):
+        lines += _coverage_lines(get_run(config))
+    return lines
+
+
+def _runs_suite_here(config: pytest.Config) -> bool:
+    """True when this process runs the built-in suite itself (not an xdist controller, whose workers do)."""
+    controller = bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+    return not controller and bool(config.stash[SETTINGS_KEY].server) and str(SUITE_DIR) in map(str, config.args)
+
+
+def _coverage_lines(run: Any) -> list[str]:
+    """Which protocol versions the run checks, and why the others are not."""
+    if run.error:
+        return [f"mcptest: the server could not be checked: {run.error.splitlines()[0]}"]
+    eras = {"2026-07-28": "modern"}
+    checked = ", ".join(f"{v} ({eras.get(v, 'handshake')})" for v in run.versions)
+    lines = [f"mcptest: checking {checked} over {run.transport}"]
+    lines += [f"mcptest: not checking {version}: {why.splitlines()[0]}" for version, why in sorted(run.skipped.items())]
+    return lines
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
@@ -150,7 +170,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     run = item.config.stash.get(RUN_KEY, None)
     if run is None or not hasattr(item.config, "workerinput"):
         return
-    run.submit(_suite_cases([item, *_queued(item)]))
+    cases = _suite_cases([item, *_queued(item)])
+    if any(case.check.phase == "observe" for case in cases):
+        cases = run.cases  # an observer judges a whole session: this worker then runs every check itself
+    run.submit(cases)
 
 
 def _queued(item: pytest.Item) -> list[pytest.Item]:

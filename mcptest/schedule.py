@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from mcptest.checks.base import Lane, VersionState
+from mcptest.state import Lane, VersionState
 from mcptest.execute import Provisional, confirmed, finding, run_case
 from mcptest.findings import Finding
 from mcptest.observe import Seen
@@ -21,25 +21,24 @@ LANE_PHASES = ("pristine", "exclusive")
 
 @dataclass
 class _VersionWork:
-    """The cases of one version still to run or finish, and the threads running them."""
+    """The cases of one version still to run or finish, and which of its threads are running."""
 
     state: VersionState
     lane_queue: list[Case] = field(default_factory=list)
     serial_queue: list[Case] = field(default_factory=list)
     observers: list[Case] = field(default_factory=list)
-    shared: list[Future] = field(default_factory=list)
     provisional: list[tuple[Case, Provisional]] = field(default_factory=list)
-    lane_thread: threading.Thread | None = None
-    serial_thread: threading.Thread | None = None
-    closer: threading.Thread | None = None
+    unsettled: int = 0
+    running: set[str] = field(default_factory=set)
 
 
 class Scheduler:
     """Turns submitted cases into Findings, as concurrently as each case's phase allows.
 
     Shared-phase cases run in a pool of ``settings.concurrency`` threads per version. Pristine and exclusive cases
-    run one after another on the version's lane; serial cases (fuzzing) one after another under the Hypothesis lock. Observers run once everything else of their version is done.
-    A case whose server crashed or went silent is re-run alone, after all the rest, before its Finding is final.
+    run one after another on the version's lane; serial cases (fuzzing) one after another under the Hypothesis lock.
+    Observers run once everything else of their version is settled. A case whose server crashed or went silent is
+    re-run alone, after all the rest, before its Finding is final. Every thread that waits, waits on a condition.
     """
 
     def __init__(self, settings: Settings, states: dict[str, VersionState], on_finding: Callable[[Case, Finding], None]) -> None:
@@ -51,7 +50,8 @@ class Scheduler:
         self._pools = {version: ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix=f"mcptest-{version}")
                        for version in states}
         self._lock = threading.Lock()
-        self._closed = False
+        self._changed = threading.Condition(self._lock)
+        self._threads: list[threading.Thread] = []
 
     def submit(self, cases: Iterable[Case]) -> None:
         """Schedule every case not scheduled yet."""
@@ -61,44 +61,50 @@ class Scheduler:
                 if case.index not in self.futures:
                     self.futures[case.index] = Future()
                     fresh.append(case)
-        touched: set[str] = set()
         for case in fresh:
             if case.na is not None or case.version not in self._work:
                 reason = case.na or f"version {case.version} is not covered"
                 self._resolve(case, finding(case, self.states.get(case.version), self.settings, "n/a", reason=reason))
                 continue
             work = self._work[case.version]
-            touched.add(case.version)
             phase = case.check.phase
+            with self._lock:
+                if phase == "observe":
+                    work.observers.append(case)
+                else:
+                    work.unsettled += 1
+                if phase in LANE_PHASES:
+                    work.lane_queue.append(case)
+                elif phase == "serial":
+                    work.serial_queue.append(case)
             if phase == "shared":
-                work.shared.append(self._pools[case.version].submit(self._run_shared, case, work))
-            elif phase in LANE_PHASES:
-                work.lane_queue.append(case)
-            elif phase == "serial":
-                work.serial_queue.append(case)
-            else:
-                work.observers.append(case)
-        for version in touched:
-            self._start(self._work[version])
+                self._pools[case.version].submit(self._run_shared, case, work)
+            self._start(work)
 
     def result(self, case: Case, timeout: float | None = None) -> Finding:
         """The Finding of a submitted case (waits for it)."""
         return self.futures[case.index].result(timeout)
 
     def _start(self, work: _VersionWork) -> None:
+        """Start the version's lane, serial and closing threads that have work and are not running."""
         with self._lock:
-            if work.lane_queue and (work.lane_thread is None or not work.lane_thread.is_alive()):
-                work.lane_thread = threading.Thread(target=self._run_lane, args=(work,), daemon=True,
-                                                    name=f"mcptest-lane-{work.state.version}")
-                work.lane_thread.start()
-            if work.serial_queue and (work.serial_thread is None or not work.serial_thread.is_alive()):
-                work.serial_thread = threading.Thread(target=self._run_serial, args=(work,), daemon=True,
-                                                      name=f"mcptest-serial-{work.state.version}")
-                work.serial_thread.start()
-            if work.closer is None or not work.closer.is_alive():
-                work.closer = threading.Thread(target=self._close_version, args=(work,), daemon=True,
-                                               name=f"mcptest-close-{work.state.version}")
-                work.closer.start()
+            wanted = [("lane", self._run_lane, bool(work.lane_queue)), ("serial", self._run_serial, bool(work.serial_queue)),
+                      ("close", self._close_version, bool(work.observers or work.unsettled))]
+            for name, target, needed in wanted:
+                if needed and name not in work.running:
+                    work.running.add(name)
+                    thread = threading.Thread(target=target, args=(work,), daemon=True,
+                                              name=f"mcptest-{name}-{work.state.version}")
+                    self._threads.append(thread)
+                    thread.start()
+
+    def _next(self, work: _VersionWork, queue: list[Case], name: str) -> Case | None:
+        """The next case of ``queue``, or None after marking the thread ``name`` as stopped (under the lock)."""
+        with self._lock:
+            if not queue:
+                work.running.discard(name)
+                return None
+            return queue.pop(0)
 
     def _run_shared(self, case: Case, work: _VersionWork) -> None:
         self._settle(case, run_case(case, work.state, None, self.settings), work)
@@ -109,20 +115,16 @@ class Scheduler:
         try:
             while True:
                 with self._lock:
-                    if not work.lane_queue:
-                        return
                     work.lane_queue.sort(key=lambda c: (LANE_PHASES.index(c.check.phase), c.check.order, c.index))
-                    case = work.lane_queue.pop(0)
+                case = self._next(work, work.lane_queue, "lane")
+                if case is None:
+                    return
                 self._settle(case, run_case(case, work.state, lane, self.settings), work)
         finally:
             lane.close()
 
     def _run_serial(self, work: _VersionWork) -> None:
-        while True:
-            with self._lock:
-                if not work.serial_queue:
-                    return
-                case = work.serial_queue.pop(0)
+        while (case := self._next(work, work.serial_queue, "serial")) is not None:
             with HYPOTHESIS:
                 outcome = run_case(case, work.state, None, self.settings)
             self._settle(case, outcome, work)
@@ -133,21 +135,21 @@ class Scheduler:
                 work.provisional.append((case, outcome))
         else:
             self._resolve(case, outcome)
+        with self._changed:
+            work.unsettled -= 1
+            self._changed.notify_all()
 
     def _close_version(self, work: _VersionWork) -> None:
-        """After the shared and lane cases of a version: observers, then confirmations, one by one."""
+        """Once the shared, serial and lane cases of a version settled: observers, then confirmations, one by one."""
         while True:
-            for future in list(work.shared):
-                future.exception()
-            for thread in (work.lane_thread, work.serial_thread):
-                if thread is not None:
-                    thread.join()
-            with self._lock:
-                done = all(f.done() for f in work.shared) and not work.lane_queue and not work.serial_queue
+            with self._changed:
+                while work.unsettled:
+                    self._changed.wait()
                 observers, work.observers = work.observers, []
                 provisional, work.provisional = work.provisional, []
-            if not done:
-                continue
+                if not observers and not provisional:
+                    work.running.discard("close")
+                    return
             for case in sorted(observers, key=lambda c: c.index):
                 outcome = run_case(case, work.state, None, self.settings)
                 if isinstance(outcome, Provisional):
@@ -155,9 +157,6 @@ class Scheduler:
                 else:
                     self._resolve(case, outcome)
             self._confirm_all(provisional, work.state)
-            with self._lock:
-                if not (work.observers or work.provisional or work.lane_queue or work.serial_queue):
-                    return
 
     def _confirm_all(self, provisional: list[tuple[Case, Provisional]], state: VersionState) -> None:
         """Re-run each crashed or silent case alone, then judge them together: a silence that does not come back is
@@ -188,10 +187,7 @@ class Scheduler:
 
     def close(self) -> None:
         """Stop scheduling; cases not started get no Finding."""
-        self._closed = True
         for pool in self._pools.values():
             pool.shutdown(wait=True, cancel_futures=True)
-        for work in self._work.values():
-            for thread in (work.lane_thread, work.serial_thread, work.closer):
-                if thread is not None:
-                    thread.join(timeout=self.settings.timeout + 5)
+        for thread in list(self._threads):
+            thread.join(timeout=self.settings.timeout + 5)

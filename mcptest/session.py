@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import tempfile
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import anyio
@@ -15,6 +16,8 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcptest.target import Target
 
 T = TypeVar("T")
+SSE_IDLE_SECONDS = 300.0
+"""How long an SDK session over legacy HTTP+SSE waits for the next event (keep-alive comments count) before giving up."""
 
 
 class SessionError(RuntimeError):
@@ -55,7 +58,27 @@ def transport_for(server: Any, *, env: Mapping[str, str] | None, timeout: float,
 
         http = httpx2.AsyncClient(headers=dict(server.headers), timeout=httpx2.Timeout(timeout))
         return streamable_http_client(server.url, http_client=http)
+    if server.kind == "sse":
+        from mcp.client.sse import sse_client
+
+        streams = sse_client(server.url, headers=dict(server.headers) or None, timeout=timeout,
+                             sse_read_timeout=max(SSE_IDLE_SECONDS, timeout))
+        return _opened_within(streams, timeout, f"GET {server.url} sent no `endpoint` event within {timeout:g} s")
     raise SessionError(f"an SDK session cannot reach target {server.raw!r} ({server.kind}); use a command or URL")
+
+
+@contextlib.asynccontextmanager
+async def _opened_within(transport: Any, timeout: float, why: str) -> AsyncIterator[Any]:
+    """Enter ``transport`` within ``timeout`` seconds (else TimeoutError with ``why``), then keep it open unbounded.
+
+    The cancel scope spans the whole use so that it nests around the transport's own task group.
+    """
+    with anyio.CancelScope(deadline=anyio.current_time() + timeout) as scope:
+        async with transport as streams:
+            scope.deadline = math.inf
+            yield streams
+            return
+    raise TimeoutError(why)
 
 
 def _leaf(exc: BaseException) -> BaseException:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m reference_server --transport stdio|http [--host H --port N] [--config FILE]``."""
+"""Command line: ``python -m reference_server --transport stdio|http|sse [--host H --port N] [--config FILE]``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(prog="python -m reference_server", description="The mcptest reference MCP server.")
     parser.add_argument(
-        "--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or streamable HTTP on /mcp"
+        "--transport",
+        choices=("stdio", "http", "sse"),
+        default="stdio",
+        help="stdio (default), streamable HTTP on /mcp, or the legacy HTTP+SSE transport (GET /sse, POST /messages/)",
     )
     parser.add_argument("--host", help="HTTP bind address (default from config: 127.0.0.1)")
     parser.add_argument("--port", type=int, help="HTTP port (default from config: 8000; 0 picks a free one)")
@@ -46,13 +49,14 @@ def effective_config(args: argparse.Namespace) -> ServerConfig:
     return dataclasses.replace(config, http=http, conformance=config.conformance or args.conformance)
 
 
-def serve_http(config: ServerConfig) -> None:
-    """Run uvicorn with the ASGI app (blocks until SIGINT/SIGTERM)."""
+def serve_http(config: ServerConfig, transport: str = "http") -> None:
+    """Run uvicorn with the streamable HTTP (or legacy SSE) ASGI app; blocks until SIGINT/SIGTERM."""
     import uvicorn
 
-    from reference_server.http import create_app
+    from reference_server.http import create_app, create_sse_app
 
-    app = create_app(build_server(config), config)
+    factory = create_sse_app if transport == "sse" else create_app
+    app = factory(build_server(config), config)
     uvicorn.run(
         app,
         host=config.http.host,
@@ -73,8 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(config)
     logger.info("starting %s %s (%s) over %s", config.name, config.version, config.environment, args.transport)
-    if args.transport == "http":
-        serve_http(config)
+    if args.transport in ("http", "sse"):
+        serve_http(config, args.transport)
         return 0
     from reference_server.stdio import run_stdio
 

@@ -178,7 +178,34 @@ def load_config(
     if path is not None:
         merged = _configparse.deep_merge(merged, _read_file(Path(path)))
     merged = _configparse.deep_merge(merged, _configparse.env_overrides(env))
+    merged = _configparse.deep_merge(merged, service_tuning(env, merged.get("services")))
     return config_from_dict(merged)
+
+
+# Per-service tuning variables (the suffix names the service as in SERVICE_URLS_<SERVICE>) -> config keys.
+SERVICE_TUNING_ENV: dict[str, tuple[str, ...]] = {
+    "SERVICE_TIMEOUT_": ("timeout_s",),
+    "SERVICE_RETRY_DELAY_": ("retry", "backoff_base_s"),
+    "CIRCUIT_FAILURE_THRESHOLD_": ("circuit", "failure_threshold"),
+    "CIRCUIT_RESET_TIMEOUT_": ("circuit", "reset_timeout_s"),
+}
+
+
+def service_tuning(env: Mapping[str, str], services: Any) -> dict[str, Any]:
+    """``SERVICE_TIMEOUT_<S>``, ``SERVICE_RETRY_DELAY_<S>``, ``CIRCUIT_FAILURE_THRESHOLD_<S>`` and
+    ``CIRCUIT_RESET_TIMEOUT_<S>`` as config overrides, for services that are configured (file or env)."""
+    known = {str(name).upper().replace("-", "_"): str(name) for name in (services or {})}
+    tuned: dict[str, Any] = {}
+    for var, value in env.items():
+        for prefix, path in SERVICE_TUNING_ENV.items():
+            service = known.get(var[len(prefix):]) if var.startswith(prefix) and value else None
+            if service is None:
+                continue
+            node = tuned.setdefault("services", {}).setdefault(service, {})
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            node[path[-1]] = value
+    return tuned
 
 
 def config_from_dict(data: Mapping[str, Any]) -> ServerConfig:

@@ -1,5 +1,5 @@
-"""ASGI app: ``/mcp`` (Streamable HTTP, both eras) behind Origin/Host checks and JWT bearer auth, plus
-unauthenticated ``/health``, ``/ready`` and ``/metrics`` for orchestrators and Prometheus."""
+"""ASGI apps: ``/mcp`` (Streamable HTTP, both eras) or the legacy HTTP+SSE endpoints behind Origin/Host checks and
+JWT bearer auth, plus unauthenticated ``/health``, ``/ready`` and ``/metrics`` for orchestrators and Prometheus."""
 
 from __future__ import annotations
 
@@ -16,18 +16,20 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from reference_server.asgi import json_object, read_body, replay, small_post
 from reference_server.config import SecurityConfig, ServerConfig
 from reference_server.events import MemoryEventStore
 from reference_server.monitoring import database_status, health
+from reference_server.runtime import Runtime
 from reference_server.server import runtime_of
 from reference_server.stdio import DECLINED_VERSIONS
+from reference_server.tasks.http import TaskRoutingHeaders
 
 logger = logging.getLogger(__name__)
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 RETRY_INTERVAL_MS = 1000
-MAX_INITIALIZE_BYTES = 64 * 1024
 
 
 class OriginGuard:
@@ -95,38 +97,18 @@ class VersionNegotiation:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length", b"")
-        small = length.isdigit() and int(length) <= MAX_INITIALIZE_BYTES  # never buffer large or unsized bodies
-        if scope["type"] != "http" or scope.get("method") != "POST" or b"mcp-session-id" in headers or not small:
+        if not small_post(scope) or b"mcp-session-id" in dict(scope.get("headers") or []):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, _replay([message], receive), send)
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = _rewrite_initialize(b"".join(chunks))
-        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    async def replay() -> Message:
-        return messages.pop(0) if messages else await receive()
-
-    return replay
+        body, leftovers = await read_body(receive)
+        if body is not None:
+            body = _rewrite_initialize(body)
+        await self.app(scope, replay(body, leftovers, receive), send)
 
 
 def _rewrite_initialize(body: bytes) -> bytes:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return body
-    if isinstance(data, dict) and data.get("method") == "initialize" and isinstance(data.get("params"), dict):
+    data = json_object(body)
+    if data is not None and data.get("method") == "initialize" and isinstance(data.get("params"), dict):
         requested = data["params"].get("protocolVersion")
         if isinstance(requested, str) and requested in DECLINED_VERSIONS:
             data["params"]["protocolVersion"] = DECLINED_VERSIONS[requested]
@@ -141,25 +123,23 @@ def _endpoint(handler: Callable[[], Awaitable[Response]]) -> Callable[[Request],
     return endpoint
 
 
-def create_app(mcp: MCPServer, config: ServerConfig) -> Starlette:
-    """The ASGI application for ``mcp`` (built by ``build_server``) with ``config.http`` and ``config.security``."""
-    runtime = runtime_of(mcp)
-    settings = TransportSecuritySettings(
+def _security(config: ServerConfig) -> TransportSecuritySettings:
+    return TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=list(config.http.allowed_hosts),
         allowed_origins=list(config.http.allowed_origins),
     )
-    resumable = config.http.resumable
-    mcp_app = mcp.streamable_http_app(
-        json_response=config.http.json_response,
-        transport_security=settings,
-        event_store=MemoryEventStore() if resumable else None,
-        retry_interval=RETRY_INTERVAL_MS if resumable else None,
-    )
-    guarded: ASGIApp = VersionNegotiation(mcp_app)
+
+
+def _guarded(app: ASGIApp, config: ServerConfig, settings: TransportSecuritySettings) -> ASGIApp:
+    """``app`` behind JWT bearer auth (when a secret is configured) and, before anything else, Origin/Host checks."""
     if config.security.jwt_secret:
-        guarded = BearerAuth(guarded, config.security)
-    guarded = OriginGuard(guarded, settings)
+        app = BearerAuth(app, config.security)
+    return OriginGuard(app, settings)
+
+
+def _operations_routes(runtime: Runtime, config: ServerConfig) -> list[Route]:
+    """``/health``, ``/ready`` and ``/metrics``, outside authentication."""
 
     async def liveness() -> Response:
         report = await health(runtime.db, runtime.metrics)
@@ -173,16 +153,45 @@ def create_app(mcp: MCPServer, config: ServerConfig) -> Starlette:
     async def metrics() -> Response:
         return PlainTextResponse(runtime.metrics.prometheus(), media_type=PROMETHEUS_TYPE)
 
-    routes = [
+    return [
         Route("/health", _endpoint(liveness), methods=["GET"]),
         Route("/ready", _endpoint(readiness), methods=["GET"]),
         Route("/metrics", _endpoint(metrics), methods=["GET"]),
-        Mount("/", app=guarded),
     ]
+
+
+def create_app(mcp: MCPServer, config: ServerConfig) -> Starlette:
+    """The ASGI application for ``mcp`` (built by ``build_server``) with ``config.http`` and ``config.security``."""
+    runtime = runtime_of(mcp)
+    settings = _security(config)
+    resumable = config.http.resumable
+    mcp_app = mcp.streamable_http_app(
+        json_response=config.http.json_response,
+        transport_security=settings,
+        event_store=MemoryEventStore() if resumable else None,
+        retry_interval=RETRY_INTERVAL_MS if resumable else None,
+    )
+    guarded = _guarded(TaskRoutingHeaders(VersionNegotiation(mcp_app)), config, settings)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with mcp_app.router.lifespan_context(mcp_app):  # runs the MCP session manager and our runtime
             yield
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=[*_operations_routes(runtime, config), Mount("/", app=guarded)], lifespan=lifespan)
+
+
+def create_sse_app(mcp: MCPServer, config: ServerConfig) -> Starlette:
+    """The legacy HTTP+SSE transport (2024-11-05): ``GET /sse`` opens the stream, whose first event ``endpoint``
+    names ``/messages/?session_id=...`` for the POSTs; same Origin/Host checks, auth and operations routes."""
+    runtime = runtime_of(mcp)
+    settings = _security(config)
+    sse_app = mcp.sse_app(transport_security=settings, host=config.http.host)
+    guarded = _guarded(VersionNegotiation(sse_app), config, settings)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with runtime.running():  # each SSE connection also runs the server's lifespan (reference-counted)
+            yield
+
+    return Starlette(routes=[*_operations_routes(runtime, config), Mount("/", app=guarded)], lifespan=lifespan)

@@ -10,24 +10,40 @@ from typing import Any, Literal, cast
 
 import httpx
 from mcp.server import MCPServer
+from mcp.server.caching import CacheableMethod, CacheHint
+from mcp.server.subscriptions import InMemorySubscriptionBus
 
 from reference_server.clock import Clock
 from reference_server.config import ServerConfig
 from reference_server.data.base import Database
 from reference_server.integrations.tracing import configure_tracing
-from reference_server.presentation.protocol import Subscriptions, install_protocol, uri_matches
+from reference_server.presentation.changes import ChangeFeed
+from reference_server.presentation.maintenance import Maintenance, register_maintenance_tool
+from reference_server.presentation.protocol import install_protocol, uri_matches
 from reference_server.presentation.resources import Completions, register_prompts, register_resources
 from reference_server.presentation.tools_data import register_database_tools, register_user_tools
 from reference_server.presentation.tools_ops import register_api_tools, register_monitoring_tools
+from reference_server.presentation.validation import ArgumentValidator
 from reference_server.runtime import Runtime, create_runtime
+from reference_server.tasks import TasksExtension, TaskStore
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _RUNTIMES: weakref.WeakKeyDictionary[MCPServer, Runtime] = weakref.WeakKeyDictionary()
 INSTRUCTIONS = (
     "Reference MCP server: users (create/get/update/list), parameterised SQL (one statement per call, batches in "
     "one transaction), external service calls with retries and circuit breakers, an order workflow, and "
-    "monitoring. Resources: config://effective, metrics://current, users://{user_id}, db://tables/{table}."
+    "monitoring. Resources: config://effective, metrics://current, users://{user_id}, db://tables/{table}. "
+    "set_maintenance_mode withdraws the tools that change data (after a person confirms). At protocol 2026-07-28 "
+    "batch_operations runs as a task (io.modelcontextprotocol/tasks) when the request declares that extension."
 )
+TASK_TOOLS = ("batch_operations",)  # real tools that run as tasks when the request declares the extension
+# 2026-07-28 cache hints: what never changes while the process runs (capabilities, instructions, the resource
+# templates) may be cached for five minutes and shared; lists that change (maintenance mode withdraws tools) and
+# resource contents keep the SDK default, 0 ms and private.
+CACHE_HINTS: dict[CacheableMethod, CacheHint] = {
+    "server/discover": CacheHint(ttl_ms=300_000, scope="public"),
+    "resources/templates/list": CacheHint(ttl_ms=300_000, scope="public"),
+}
 
 
 def build_server(
@@ -53,6 +69,8 @@ def build_server(
     config = config or ServerConfig()
     runtime = create_runtime(config, db=db, http_client=http_client, clock=clock)
     configure_tracing(config.name)
+    bus = InMemorySubscriptionBus()  # subscriptions/listen streams (2026-07-28) hear about changes through it
+    tasks = TasksExtension(TaskStore(runtime.clock))
     tools = []
     if config.conformance:
         from reference_server.conformance import json_schema_tool
@@ -61,7 +79,7 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[dict[str, Any]]:
-        async with runtime.running():
+        async with runtime.running(), tasks.running():
             yield {"runtime": runtime}
 
     mcp = MCPServer(
@@ -73,7 +91,11 @@ def build_server(
         debug=config.debug,
         lifespan=lifespan,
         tools=tools,
+        extensions=[tasks],
+        subscriptions=bus,
+        cache_hints=CACHE_HINTS,
     )
+    tasks.bind(mcp, bus)
     _quiet_sdk_root_logging(config.log_level)
     completions = Completions(mcp)
 
@@ -81,25 +103,33 @@ def build_server(
         static = {r.uri for r in await mcp.list_resources()}
         return uri_matches(uri, static, [t.uri_template for t in await mcp.list_resource_templates()])
 
-    subscriptions = Subscriptions(is_known)
-    register_user_tools(mcp, runtime, subscriptions)
+    changes = ChangeFeed(is_known, bus)
+    maintenance = Maintenance(mcp, changes, runtime.clock)
+    register_user_tools(mcp, runtime, changes)
     register_database_tools(mcp, runtime)
     register_api_tools(mcp, runtime)
     register_monitoring_tools(mcp, runtime)
+    register_maintenance_tool(mcp, maintenance)
     register_resources(mcp, runtime, completions)
     register_prompts(mcp, runtime, completions)
+    for name in TASK_TOOLS:
+        tasks.support(name)
     if config.conformance:
         from reference_server.conformance import register_conformance
 
-        register_conformance(mcp, completions)
+        register_conformance(mcp, completions, changes, tasks)
     mcp.completion()(completions.complete)
     install_protocol(
         mcp,
         page_size=config.page_size,
         metrics=runtime.metrics,
         monotonic=runtime.clock.monotonic,
-        subscriptions=subscriptions,
+        changes=changes,
+        list_tools=maintenance.visible_tools,
+        refusal=maintenance.refusal,
     )
+    mcp.middleware.append(tasks.listen_guard())
+    ArgumentValidator(mcp.list_tools).install(mcp)
     _RUNTIMES[mcp] = runtime
     return mcp
 

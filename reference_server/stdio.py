@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # version instead (the spec lets a server counter-offer a version it supports).
 DECLINED_VERSIONS = {"2025-03-26": "2025-06-18"}
 DRAIN_TIMEOUT_S = 3.0
+OPEN_ENDED = frozenset({"subscriptions/listen"})  # answered only when the stream ends: never waited for at EOF
 
 
 def _invalid(reason: str) -> JSONRPCError:
@@ -128,7 +129,7 @@ class InFlight:
     def saw(self, message: SessionMessage) -> None:
         """Note an inbound request (pending) or a cancellation (no response will come)."""
         inbound = message.message
-        if isinstance(inbound, JSONRPCRequest):
+        if isinstance(inbound, JSONRPCRequest) and inbound.method not in OPEN_ENDED:
             self._pending.add(inbound.id)
         elif isinstance(inbound, JSONRPCNotification) and inbound.method == "notifications/cancelled":
             self._settle((inbound.params or {}).get("requestId"))

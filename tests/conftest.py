@@ -24,6 +24,11 @@ def http_target(name: str) -> tuple[str, str]:
     return "http://127.0.0.1:{port}/mcp", f"{PY} {SERVERS / name} --http --port {{port}}"
 
 
+def sse_target(name: str) -> tuple[str, str]:
+    """The (--mcp-server, --mcp-launch) values for a fixture server over the legacy HTTP+SSE transport."""
+    return "sse+http://127.0.0.1:{port}/sse", f"{PY} {SERVERS / name} --sse --port {{port}}"
+
+
 def need_service(available: bool, what: str) -> None:
     """Skip when a service is missing, unless MCPTEST_REQUIRE_SERVICES=1 (CI), where that is a failure."""
     if available:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import json
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from mcptest.connect import ServerHandle
-from mcptest.discovery import Surface, initialize, open_modern
 from mcptest.findings import NotApplicable, Violation
 from mcptest.spec.requirements import Requirement, requirement
+from mcptest.state import Lane, Memo, VersionState
 from mcptest.wire import Reply, Wire
-from mcptest.wire.base import ServerGone, WireError, dumps
+from mcptest.wire.base import ServerGone, dumps
 from mcptest.wire.client import ClientBehaviour
 
 Scope = Literal["server", "tool", "resource", "template", "prompt"]
@@ -73,131 +71,6 @@ def check(
         return func
 
     return register
-
-
-class Memo:
-    """Compute-once values shared by the checks of one version, safe when several threads ask at once."""
-
-    def __init__(self) -> None:
-        self._values: dict[Any, Any] = {}
-        self._locks: dict[Any, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def get(self, key: Any, compute: Callable[[], T]) -> T:
-        """The value for ``key``, computed by ``compute`` on first use (an exception is remembered and re-raised)."""
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._values:
-                try:
-                    self._values[key] = (True, compute())
-                except (NotApplicable, Violation, WireError) as exc:
-                    self._values[key] = (False, exc)
-            ok, value = self._values[key]
-        if not ok:
-            raise value
-        return value
-
-
-@dataclass
-class VersionState:
-    """Everything the checks of one protocol version share: the target, the surface, the shared connection."""
-
-    handle: ServerHandle
-    surface: Surface
-    shared: Wire | None
-    observed: Any = None
-    spare: Wire | None = None
-    memo: Memo = field(default_factory=Memo)
-    restarts: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def version(self) -> str:
-        return self.surface.version
-
-    @property
-    def modern(self) -> bool:
-        return self.surface.era == "modern"
-
-    def open(self, *, client: ClientBehaviour | None = None) -> Wire:
-        """A new connection ready at this version: initialized (handshake era) or enveloped (modern)."""
-        wire = self.handle.open(client=client)
-        if self.modern:
-            open_modern(wire, self.version, self.surface)
-        else:
-            initialize(wire, self.version)
-        return wire
-
-    def shared_wire(self) -> Wire:
-        """The shared connection, reopened (and counted as a restart) when the server behind it died."""
-        with self.lock:
-            if self.shared is not None and self.shared.gone is not None:
-                self.handle.forget(self.shared)
-                self.shared = None
-                self.restarts += 1
-            if self.shared is None:
-                self.shared = self.open()
-            return self.shared
-
-    def drop_shared(self, wire: Wire) -> None:
-        """Stop using ``wire`` as the shared connection (a request hung on it); the next user opens a new one.
-
-        Closing it ends its process on stdio, so requests still pending behind the hung one fail at once
-        instead of waiting out their own timeouts; the runner re-runs those checks alone.
-        """
-        with self.lock:
-            if self.shared is wire:
-                self.shared = None
-        self.handle.forget(wire)
-
-
-class Lane:
-    """Connections that lane checks (pristine, then exclusive) use one after another, reopened only when needed.
-
-    ``wire`` is the connection in use; an initialized one set aside while a pristine check needed a new
-    process is ``kept`` for the next exclusive check instead of being closed.
-    """
-
-    def __init__(self, state: VersionState, spare: Wire | None = None) -> None:
-        self.state = state
-        self.wire: Wire | None = None
-        self.kept: Wire | None = spare
-
-    def pristine(self) -> Wire:
-        """A connection on which no ``initialize`` was sent yet (a new process on stdio when the lane's was)."""
-        wire = self.wire
-        if wire is None or wire.initialize_sent or wire.modern or wire.gone is not None:
-            if wire is not None and self._usable(wire) and self.kept is None:
-                self.kept, self.wire = wire, None
-            self._replace(self.state.handle.open())
-        return self.wire  # type: ignore[return-value]
-
-    def ready(self) -> Wire:
-        """A connection initialized at the version (the lane's own, a kept one, or a new one)."""
-        if self.wire is not None and self._usable(self.wire):
-            return self.wire
-        if self.kept is not None and self._usable(self.kept):
-            kept, self.kept = self.kept, None
-            self._replace(kept)
-            return kept
-        self._replace(self.state.open())
-        return self.wire  # type: ignore[return-value]
-
-    def _usable(self, wire: Wire) -> bool:
-        ready = wire.modern if self.state.modern else wire.initialize_result is not None
-        return wire.gone is None and ready and wire.protocol_version == self.state.version
-
-    def _replace(self, wire: Wire) -> None:
-        if self.wire is not None:
-            self.state.handle.forget(self.wire)
-        self.wire = wire
-
-    def close(self) -> None:
-        for wire in (self.wire, self.kept):
-            if wire is not None:
-                self.state.handle.forget(wire)
-        self.wire = self.kept = None
 
 
 class CheckContext:

@@ -39,6 +39,11 @@ class ToolCall:
     def is_error(self) -> bool:
         return bool(self.result and self.result.get("isError") is True)
 
+    @property
+    def interim(self) -> bool:
+        """True when a 2026-07-28 server needs client input first (see ``needs_input``)."""
+        return needs_input(self.reply)
+
     def params(self) -> dict[str, Any]:
         """The call's name and arguments, to send it again (a new request gets a progress token of its own)."""
         return {"name": self.name, "arguments": self.arguments}
@@ -46,6 +51,13 @@ class ToolCall:
     def reproduce(self, ctx: CheckContext) -> str:
         """A ``mcptest call`` line that repeats this call by hand."""
         return call_line(ctx, self.name, self.arguments)
+
+
+def needs_input(reply: Reply) -> bool:
+    """True for a 2026-07-28 answer that asks the client for input instead of a tool result: an InputRequiredResult,
+    or MissingRequiredClientCapabilityError (-32021) for a capability the request did not declare (MOD-10..23)."""
+    result = reply.result
+    return reply.error_code == -32021 or (isinstance(result, dict) and result.get("resultType") == "input_required")
 
 
 def call_line(ctx: CheckContext, tool: str, arguments: Any) -> str:
@@ -120,19 +132,33 @@ def busy_call(ctx: CheckContext, tool: dict[str, Any]) -> ToolCall:
 
 
 def slow_call(ctx: CheckContext, at_least: float) -> ToolCall | None:
-    """A successful busy call of some safe tool that took ``at_least`` seconds, or None (cached for the version)."""
+    """A successful busy call of a safe tool that took ``at_least`` seconds, or None (cached for the version).
+
+    Tools slow by design (``busy_arguments`` found a delay or count to raise) come first, then the slowest:
+    under load (concurrent checks, a busy machine) a quick tool can take ``at_least`` once, and a check that
+    needs a call still running when its next request is answered must not pick it over a slow one.
+    """
 
     def find() -> ToolCall | None:
+        calls = []
         for tool in safe_tools(ctx):
             try:
                 call = busy_call(ctx, tool)
             except NotApplicable:
                 continue
             if call.seconds >= at_least and call.reply.ok:
-                return call
-        return None
+                calls.append(call)
+        return max(calls, key=lambda call: (_has_knob(call), call.seconds), default=None)
 
     return ctx.memo(("slow", at_least), find)
+
+
+def _has_knob(call: ToolCall) -> bool:
+    """True when the call's arguments ask for more work than the tool's plain example (a delay, a count)."""
+    try:
+        return call.arguments != example_arguments(call.tool.get("inputSchema"))
+    except NotApplicable:
+        return False
 
 
 def safe_tools(ctx: CheckContext) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from typing import Any
 
@@ -37,25 +39,64 @@ def validator_for(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
 def example_arguments(schema: Any) -> dict[str, Any]:
     """The smallest valid arguments for ``schema`` (required properties only, preferring defaults).
 
+    The result is computed once per distinct schema (a copy is returned each time).
+
     Raises:
         NotApplicable: no valid example could be built; the reason says why.
     """
     if not isinstance(schema, dict):
         raise NotApplicable("the tool's inputSchema is not an object, so no arguments can be built")
+    found = _cached_example(json.dumps(schema, sort_keys=True))
+    if isinstance(found, str):
+        raise NotApplicable(found)
+    return copy.deepcopy(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_example(text: str) -> dict[str, Any] | str:
+    """The example for the schema ``text`` encodes, or why there is none."""
+    schema = json.loads(text)
+    validator = validator_for(schema)
     try:
-        validator_for(schema).check_schema(schema)
+        validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
-        raise NotApplicable(f"the tool's inputSchema is not a valid JSON Schema (see TOOL-03): {exc.message}") from None
+        return f"the tool's inputSchema is not a valid JSON Schema (see TOOL-03): {exc.message}"
     try:
         value = _example(schema, schema, depth=0)
     except RecursionError:
         value = None
-    if isinstance(value, dict) and not list(validator_for(schema).iter_errors(value)):
-        return value
+    if isinstance(value, dict):
+        value = _repair(value, schema, validator)
+        if not list(validator.iter_errors(value)):
+            return value
     fallback = _hypothesis_example(schema)
     if fallback is not None:
         return fallback
-    raise NotApplicable(f"could not build valid example arguments for inputSchema {json.dumps(schema)[:200]}")
+    return f"could not build valid example arguments for inputSchema {text[:200]}"
+
+
+def _repair(value: dict[str, Any], schema: dict[str, Any], validator: Any, rounds: int = 8) -> dict[str, Any]:
+    """Add what top-level ``required`` rules (plain, in ``anyOf``/``oneOf``/``allOf`` or ``if/then/else``) still miss."""
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    for _ in range(rounds):
+        missing = [name for error in validator.iter_errors(value) if not error.absolute_path
+                   for name in _wanted(error) if name not in value]
+        if not missing:
+            break
+        for name in dict.fromkeys(missing):
+            value[name] = _example(props.get(name, {}), schema, depth=1)
+    return value
+
+
+def _wanted(error: Any) -> list[str]:
+    """Property names an error at the root asks for: its own ``required``, or the first option's of an anyOf/oneOf."""
+    if error.validator == "required" and isinstance(error.validator_value, list):
+        return [n for n in error.validator_value if isinstance(n, str)]
+    if error.validator in ("anyOf", "oneOf") and isinstance(error.validator_value, list) and error.validator_value:
+        first = error.validator_value[0]
+        required = first.get("required") if isinstance(first, dict) else None
+        return [n for n in required if isinstance(n, str)] if isinstance(required, list) else []
+    return []
 
 
 def _hypothesis_example(schema: dict[str, Any]) -> dict[str, Any] | None:
@@ -101,22 +142,34 @@ def _example(node: Any, root: dict[str, Any], depth: int) -> Any:
         return node["default"]
     if isinstance(node.get("examples"), list) and node["examples"]:
         return node["examples"][0]
+    if isinstance(node.get("allOf"), list) and node["allOf"]:
+        merged = {k: v for k, v in node.items() if k != "allOf"}
+        for part in node["allOf"]:
+            merged = _merge(merged, _resolve(part, root) if isinstance(part, dict) else {})
+        return _example(merged, root, depth + 1)
     for key in ("anyOf", "oneOf"):
         options = node.get(key)
         if isinstance(options, list) and options:
             preferred = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")] or options
-            return _example(preferred[0], root, depth + 1)
-    if isinstance(node.get("allOf"), list) and node["allOf"]:
-        merged: dict[str, Any] = {}
-        for part in node["allOf"]:
-            merged.update(_resolve(part, root) if isinstance(part, dict) else {})
-        return _example({**merged, **{k: v for k, v in node.items() if k != "allOf"}}, root, depth + 1)
+            rest = {k: v for k, v in node.items() if k != key}
+            chosen = _resolve(preferred[0], root) if isinstance(preferred[0], dict) else {}
+            return _example(_merge(rest, chosen), root, depth + 1)
     kind = node.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), kind[0] if kind else None)
     if kind is None:
         kind = "object" if "properties" in node else "string" if "pattern" in node or "format" in node else None
     return _by_type(kind, node, root, depth)
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Two schemas that must both hold, as one: required lists and properties united, other keywords from ``extra``."""
+    merged = {**base, **extra}
+    if isinstance(base.get("required"), list) and isinstance(extra.get("required"), list):
+        merged["required"] = list(dict.fromkeys([*base["required"], *extra["required"]]))
+    if isinstance(base.get("properties"), dict) and isinstance(extra.get("properties"), dict):
+        merged["properties"] = {**base["properties"], **extra["properties"]}
+    return merged
 
 
 def _by_type(kind: Any, node: dict[str, Any], root: dict[str, Any], depth: int) -> Any:

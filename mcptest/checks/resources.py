@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp import InvalidUriTemplate, UriTemplate
 
 from mcptest.checks.base import CheckContext, check, show
 from mcptest.findings import NotApplicable
+from mcptest.spec import uritemplate
 from mcptest.spec.shapes import resource_contents_problems, shape_problems
 
 UNKNOWN_URI = "mcptest://no-such-resource/probe"
@@ -15,11 +15,7 @@ UNKNOWN_URI = "mcptest://no-such-resource/probe"
 
 def valid_template(uri: str) -> bool:
     """True when ``uri`` parses as an RFC 6570 template."""
-    try:
-        UriTemplate.parse(uri)
-    except InvalidUriTemplate:
-        return False
-    return True
+    return uritemplate.is_valid(uri)
 
 
 @check("RES-01", "resources", "resource definition shape", scope="resource")
@@ -58,8 +54,8 @@ def template_valid(ctx: CheckContext, template: dict[str, Any]) -> None:
     uri = template.get("uriTemplate")
     if isinstance(uri, str):
         try:
-            UriTemplate.parse(uri)
-        except InvalidUriTemplate as exc:
+            uritemplate.variables(uri)
+        except uritemplate.TemplateError as exc:
             problems.append(f"uriTemplate {uri!r} is not a valid RFC 6570 template: {exc}")
     if problems:
         raise ctx.violation("RES-04", "a name and a valid RFC 6570 uriTemplate", "; ".join(problems), sent={"method": "resources/templates/list"})

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import HypothesisException
 
+from mcptest.checks.calls import needs_input
 from mcptest.fuzz.mutations import invalid_tool_arguments
 from mcptest.fuzz.schema import UnsupportedSchema, schema_validator
 from mcptest.fuzz.strategies import tool_arguments
@@ -198,6 +199,8 @@ def probe(ctx: CheckContext, tool: dict[str, Any], arguments: dict[str, Any], mo
 
 
 def _judge_invalid(reply: Any, failed: Any) -> FuzzFailure | None:
+    if needs_input(reply):
+        return None  # 2026-07-28: asking for client input first is no success
     if reply.ok and isinstance(reply.result, dict) and reply.result.get("isError") is True:
         return None
     if not reply.ok and reply.error_code == -32602:
@@ -208,6 +211,8 @@ def _judge_invalid(reply: Any, failed: Any) -> FuzzFailure | None:
 
 
 def _judge_valid(tool: dict[str, Any], reply: Any, failed: Any, stats: FuzzStats) -> FuzzFailure | None:
+    if needs_input(reply):
+        return None  # 2026-07-28: the tool needs client input (MOD-10..23 judge that), not a failure
     if not reply.ok:
         return failed("protocol-error", f"JSON-RPC error for schema-valid arguments: {json.dumps(reply.response.get('error'))[:300]}")
     result = reply.result if isinstance(reply.result, dict) else {}

@@ -198,6 +198,14 @@ class StubServer:
 class _StubHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before a (delayed) answer was sent is normal here: say nothing."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def __init__(self, address: tuple[str, int], stub: StubServer) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6

@@ -160,6 +160,7 @@ class _Pending:
     reply: Reply
     done: bool = False
     progressed: int = 0
+    failure: str | None = None
 
 
 class Call:
@@ -204,6 +205,9 @@ class Observer:
 
     def on_sent(self, wire: Wire, message: Any) -> None:
         """Called for each message mcptest sent."""
+
+    def on_response(self, wire: Wire, request: JSON, response: JSON) -> None:
+        """Called for each response matched to a request mcptest sent, before anyone waiting on it is told."""
 
 
 class Wire(ABC):
@@ -373,6 +377,11 @@ class Wire(ABC):
     def _wait(self, pending: _Pending) -> Reply:
         with self._cond:
             while not pending.done:
+                if pending.failure is not None:
+                    self._forget_locked(pending)
+                    failed = WireError(pending.failure)
+                    failed.wire = self
+                    raise failed
                 if self.gone is not None:
                     self._forget_locked(pending)
                     gone = ServerGone(self.gone)
@@ -412,6 +421,11 @@ class Wire(ABC):
     def _deliver(self, message: Any, via: Any = None) -> None:
         """Route one message from the server. ``via`` is the pending request whose answer stream carried it (HTTP)."""
         self.observer.on_received(self, message)
+        if is_response(message) and message.get("id") is not None:
+            with self._cond:
+                matched = self._pending.get(_id_key(message.get("id")))
+            if matched is not None:
+                self.observer.on_response(self, matched.message, message)
         answer: JSON | None = None
         with self._cond:
             if is_response(message):
@@ -464,6 +478,12 @@ class Wire(ABC):
             self.send(response)
         except WireError:
             return  # the server is gone; whoever waits on it will hear so
+
+    def _failed(self, pending: _Pending, why: str) -> None:
+        """The transport could not carry ``pending`` (connection refused, reset): its waiter raises WireError."""
+        with self._cond:
+            pending.failure = why
+            self._cond.notify_all()
 
     def _lost(self, why: str) -> None:
         """The connection ended: every waiter raises ServerGone with ``why``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ import httpx2
 
 from mcptest.wire.base import JSON, Wire, WireError, dumps
 from mcptest.wire.envelope import routing_headers
+from mcptest.wire.events import StreamState, StreamTimeout, read_events
 
 ACCEPT_BOTH = "application/json, text/event-stream"
 VERSION_HEADER_FROM = "2025-06-18"
@@ -28,6 +29,7 @@ class HttpExchange:
     messages: list[Any] = field(default_factory=list)
     text: str = ""
     garbage: list[str] = field(default_factory=list)
+    stream: StreamState = field(default_factory=StreamState)
 
     @property
     def content_type(self) -> str:
@@ -62,6 +64,7 @@ class HttpWire(Wire):
         self._client = httpx2.Client(timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)))
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
         self._closed = False
 
     def base_headers(self, message: Any = None) -> dict[str, str]:
@@ -104,14 +107,48 @@ class HttpWire(Wire):
                                  until_id=rid, timeout=pending.cap - pending.started,
                                  on_message=lambda item: self._deliver(item, via=pending))
         except WireError as exc:
-            self._deliver({"jsonrpc": "2.0", "id": rid, "error": {"code": -32603, "message": str(exc)},
-                           TRANSPORT_ERROR_KEY: str(exc)}, via=pending)
+            self._failed(pending, str(exc))
             return
         if message.get("method") == "initialize" and self.envelope is None:
             self.session_id = exchange.headers.get("mcp-session-id") or self.session_id
         self._record(exchange)
-        if not any(isinstance(m, dict) and "method" not in m and m.get("id") == rid for m in exchange.messages):
-            self._deliver(_status_as_error(exchange, rid), via=pending)
+        if _answers(exchange, rid):
+            return
+        if exchange.content_type == "text/event-stream" and exchange.stream.last_event_id is not None:
+            resumed = self._resume(exchange, rid, pending)
+            if resumed is None or _answers(resumed, rid):
+                return
+            exchange = resumed
+        self._deliver(_status_as_error(exchange, rid), via=pending)
+
+    def _resume(self, cut: HttpExchange, rid: Any, pending: Any) -> HttpExchange | None:
+        """Resume a stream the server closed before the response: wait its ``retry``, then GET with Last-Event-ID.
+
+        The spec (2025-11-25) lets a server close the connection without ending the stream once it sent an event id;
+        the client then polls. Returns the last resumed exchange, or None when the wire closed meanwhile.
+        """
+        state, deadline = cut.stream, pending.cap
+        exchange = cut
+        while state.last_event_id is not None and time.monotonic() < deadline:
+            if self._stopped.wait((state.retry_ms or 0) / 1000):
+                return None
+            before = (state.last_event_id, state.events)
+            headers = {k: v for k, v in self.base_headers().items() if k not in ("Content-Type", "Mcp-Method")}
+            headers.update({"Accept": "text/event-stream", "Last-Event-ID": state.last_event_id})
+            self.transcript.add(">", f"GET {self.url} (Last-Event-ID: {state.last_event_id})")
+            try:
+                with self._client.stream("GET", self.url, headers=headers, timeout=max(deadline - time.monotonic(), 0.1)) as response:
+                    exchange = HttpExchange("GET", response.status_code, dict(response.headers), stream=state)
+                    if response.status_code != 200 or exchange.content_type != "text/event-stream":
+                        exchange.text = _read(response)
+                        return exchange
+                    _read_sse(response, exchange, rid, deadline, lambda m: self._deliver(m, via=pending))
+            except httpx2.HTTPError:
+                return exchange
+            self._record(exchange)
+            if _answers(exchange, rid) or (state.last_event_id, state.events) == before:
+                return exchange
+        return exchange
 
     def _record(self, exchange: HttpExchange) -> None:
         with self._lock:
@@ -209,6 +246,7 @@ class HttpWire(Wire):
         if self._closed:
             return
         self._closed = True
+        self._stopped.set()
         if self.session_id and self.envelope is None:
             try:
                 self.http("DELETE", timeout=min(self.timeout, 5.0))
@@ -231,6 +269,11 @@ class HttpWire(Wire):
             self.session_id = self.exchanges[-1].headers.get("mcp-session-id")
 
 
+def _answers(exchange: HttpExchange, rid: Any) -> bool:
+    """True when ``exchange`` carried the response to request ``rid``."""
+    return any(isinstance(m, dict) and "method" not in m and m.get("id") == rid for m in exchange.messages)
+
+
 def _encode(body: Any) -> tuple[bytes, str]:
     """``body`` as the bytes to POST and as text for the transcript."""
     if isinstance(body, bytes):
@@ -242,7 +285,6 @@ def _encode(body: Any) -> tuple[bytes, str]:
 
 
 HTTP_STATUS_KEY = "mcptestHttpStatus"
-TRANSPORT_ERROR_KEY = "mcptestTransportError"
 
 
 def _status_as_error(exchange: HttpExchange, rid: Any) -> JSON:
@@ -281,51 +323,20 @@ def _parse_json_body(exchange: HttpExchange) -> None:
     exchange.messages.extend(value if isinstance(value, list) else [value])
 
 
-def _read_sse(response: httpx2.Response, exchange: HttpExchange, until_id: Any, deadline: float, on_message: Any = None) -> None:
-    lines: list[str] = []
-    for data in _sse_events(response, deadline):
-        lines.append(data)
-        try:
-            message = json.loads(data)
-        except ValueError:
-            exchange.garbage.append(data)
-            continue
+def _read_sse(response: Any, exchange: HttpExchange, until_id: Any, deadline: float, on_message: Any = None) -> None:
+    """Read an SSE answer into ``exchange`` until the response to ``until_id`` (or the end of the stream)."""
+
+    def take(message: Any) -> None:
         exchange.messages.append(message)
         if on_message is not None:
             on_message(message)
-        if until_id is not None and isinstance(message, dict) and "method" not in message:
-            if message.get("id") == until_id:
-                break
-    exchange.text = "\n".join(lines)
 
+    def answered(message: Any) -> bool:
+        return until_id is not None and isinstance(message, dict) and "method" not in message and message.get("id") == until_id
 
-def _sse_lines(response: httpx2.Response) -> Iterator[str]:
-    """Lines of an SSE body, split only at CR, LF or CRLF as the SSE format says (``iter_lines`` would
-    also split at U+0085, U+2028 and other characters JSON may carry unescaped)."""
-    pending = b""
-    for chunk in response.iter_bytes():
-        pending += chunk
-        held = pending.endswith(b"\r")  # a CR at the end of a chunk may be the first half of a CRLF
-        body = pending[:-1] if held else pending
-        *lines, rest = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        pending = rest + (b"\r" if held else b"")
-        for line in lines:
-            yield line.decode("utf-8", "replace")
-    if pending:
-        yield pending.rstrip(b"\r").decode("utf-8", "replace")
-
-
-def _sse_events(response: httpx2.Response, deadline: float) -> Iterator[str]:
-    """Yield the ``data`` of each SSE event with a non-empty payload (skips priming events and comments)."""
-    data: list[str] = []
-    for line in _sse_lines(response):
-        if time.monotonic() > deadline:
-            raise httpx2.ReadTimeout("SSE stream did not deliver the response in time")
-        if not line:
-            if data and "".join(data).strip():
-                yield "\n".join(data)
-            data = []
-        elif line.startswith("data:"):
-            data.append(line[5:].removeprefix(" "))
-    if data and "".join(data).strip():
-        yield "\n".join(data)
+    try:
+        texts = read_events(response, deadline, exchange.stream, take, stop=answered)
+    except StreamTimeout as exc:
+        raise httpx2.ReadTimeout(str(exc)) from None
+    exchange.garbage.extend(exchange.stream.garbage)
+    exchange.text = "\n".join(texts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,9 +13,12 @@ from reference_server.config import OrdersConfig
 from reference_server.errors import InvalidInput, NotFound, UpstreamError
 from reference_server.integrations.client import ApiClient, ApiResponse
 from reference_server.integrations.retry import IDEMPOTENCY_HEADER
+from reference_server.integrations.tracing import operation_span
 
 MAX_ITEMS = 100
 CENTS = Decimal("0.01")
+# The course module's service names; used when they are configured and the configured default names are not.
+MODULE_NAMES = {"user_service": "user-service", "order_service": "order-service", "payment_service": "payment-service"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,13 @@ def validate_items(items: Sequence[OrderItem]) -> Decimal:
     return total.quantize(CENTS)
 
 
+def resolve_service_names(config: OrdersConfig, configured: Sequence[str]) -> OrdersConfig:
+    """Use the module's names (``user-service``, ...) for roles whose configured name is not a known service."""
+    changes = {role: module for role, module in MODULE_NAMES.items()
+               if getattr(config, role) not in configured and module in configured}
+    return dataclasses.replace(config, **changes) if changes else config
+
+
 def to_decimal(value: float | str, where: str) -> Decimal:
     """Parse a price given as a number or a string."""
     try:
@@ -71,7 +82,7 @@ class OrderService:
 
     def __init__(self, api: ApiClient, config: OrdersConfig, new_key: Callable[[], str] | None = None) -> None:
         self._api = api
-        self._config = config
+        self._config = resolve_service_names(config, api.registry.names)
         self._new_key = new_key or (lambda: uuid.uuid4().hex)
 
     def _expect(self, response: ApiResponse, what: str) -> Any:
@@ -84,7 +95,14 @@ class OrderService:
         return response.body
 
     async def create_order(self, user_id: int, items: Sequence[OrderItem]) -> OrderOutcome:
-        """Look the user up, create the order, take the payment; cancel the order if payment fails."""
+        """Look the user up, create the order, take the payment; cancel the order if payment fails.
+
+        The whole workflow is one trace: every request it sends carries the same W3C trace id.
+        """
+        with operation_span("create_order"):
+            return await self._create_order(user_id, items)
+
+    async def _create_order(self, user_id: int, items: Sequence[OrderItem]) -> OrderOutcome:
         total = validate_items(items)
         cfg = self._config
         user = await self._api.request(cfg.user_service, "GET", f"/users/{int(user_id)}")

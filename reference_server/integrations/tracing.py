@@ -40,6 +40,14 @@ def client_span(name: str, attributes: dict[str, str | int]) -> Iterator[tuple[S
         yield span, headers
 
 
+@contextmanager
+def operation_span(name: str) -> Iterator[Span]:
+    """A span around one whole operation (a tool call): every outbound call inside it joins its trace."""
+    tracer = trace.get_tracer(TRACER_NAME)
+    with tracer.start_as_current_span(name, kind=SpanKind.INTERNAL) as span:
+        yield span
+
+
 def mark_error(span: Span, description: str) -> None:
     """Flag a span as failed."""
     span.set_status(Status(StatusCode.ERROR, description))

@@ -1,11 +1,10 @@
 """Protocol behaviour stricter than the SDK defaults: JSON-RPC error codes, cursor pagination, logging levels,
-resource subscriptions and per-request metrics. Installed on an ``MCPServer`` by ``install_protocol``."""
+change notifications and per-request metrics. Installed on an ``MCPServer`` by ``install_protocol``."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -20,6 +19,9 @@ from mcp.types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 
 from reference_server.monitoring import Metrics
+from reference_server.presentation.changes import ChangeFeed, connection_of
+
+Subscriptions = ChangeFeed  # the name the tool modules know the change feed by
 
 RESOURCE_NOT_FOUND = -32002
 LOG_LEVELS: tuple[types.LoggingLevel, ...] = (
@@ -35,17 +37,14 @@ LOG_LEVELS: tuple[types.LoggingLevel, ...] = (
 DEFAULT_LOG_LEVEL: types.LoggingLevel = "info"
 _LEVEL_KEY = "reference_server.log_level"
 _T = TypeVar("_T")
+ToolLister = Callable[[], Awaitable[Sequence[types.Tool]]]
+Refusal = Callable[[str], MCPError | None]
 _fallback_state: dict[str, Any] = {}
-
-
-def _connection(ctx: Any) -> Any:
-    """The connection behind a request. mcp 2.3.0 exposes it only privately on the per-request session."""
-    return getattr(ctx.session, "_connection", None)
 
 
 def connection_state(ctx: Any) -> dict[str, Any]:
     """Per-connection scratch space (the SDK's ``Connection.state``)."""
-    connection = _connection(ctx)
+    connection = connection_of(ctx)
     return connection.state if connection is not None else _fallback_state
 
 
@@ -80,11 +79,11 @@ def paginate(items: Sequence[_T], cursor: str | None, kind: str, page_size: int)
     return list(items[start:end]), encode_cursor(kind, end) if end < len(items) else None
 
 
-def install_pagination(mcp: MCPServer, page_size: int) -> None:
-    """Replace MCPServer's single-page list handlers with cursor-paginated ones."""
+def install_pagination(mcp: MCPServer, page_size: int, list_tools: ToolLister) -> None:
+    """Replace MCPServer's single-page list handlers with cursor-paginated ones (tools as ``list_tools`` lists)."""
     server = mcp._lowlevel_server  # no public accessor in mcp 2.3.0
     listings: list[tuple[str, str, Callable[[], Awaitable[Sequence[Any]]], Callable[..., Any]]] = [
-        ("tools/list", "tools", mcp.list_tools, lambda page, nxt: types.ListToolsResult(tools=page, next_cursor=nxt)),
+        ("tools/list", "tools", list_tools, lambda page, nxt: types.ListToolsResult(tools=page, next_cursor=nxt)),
         (
             "prompts/list",
             "prompts",
@@ -146,44 +145,6 @@ async def client_log(ctx: Any, level: types.LoggingLevel, message: str, *, data:
     await request.session.send_notification(notification, related_request_id=request.request_id)
 
 
-# --- resource subscriptions (handshake era; 2026 uses subscriptions/listen) ----------------------------------
-
-
-class Subscriptions:
-    """Which connections subscribed to which URIs (weakly held: a closed connection drops out by itself)."""
-
-    def __init__(self, is_known: Callable[[str], Awaitable[bool]]) -> None:
-        self._by_uri: dict[str, weakref.WeakSet[Any]] = {}
-        self._is_known = is_known
-
-    async def subscribe(self, ctx: Any, params: types.SubscribeRequestParams) -> types.EmptyResult:
-        """Handler for ``resources/subscribe``."""
-        if not await self._is_known(params.uri):
-            raise MCPError(
-                code=types.INVALID_PARAMS, message=f"Unknown resource: {params.uri}", data={"uri": params.uri}
-            )
-        connection = _connection(ctx)
-        if connection is not None:
-            self._by_uri.setdefault(params.uri, weakref.WeakSet()).add(connection)
-        return types.EmptyResult()
-
-    async def unsubscribe(self, ctx: Any, params: types.UnsubscribeRequestParams) -> types.EmptyResult:
-        """Handler for ``resources/unsubscribe`` (unsubscribing twice is harmless)."""
-        connection = _connection(ctx)
-        if connection is not None and params.uri in self._by_uri:
-            self._by_uri[params.uri].discard(connection)
-        return types.EmptyResult()
-
-    def subscribers(self, uri: str) -> int:
-        """How many live connections subscribed to ``uri``."""
-        return len(self._by_uri.get(uri, ()))
-
-    async def notify_updated(self, uri: str) -> None:
-        """Send ``notifications/resources/updated`` to every subscriber of ``uri``."""
-        for connection in list(self._by_uri.get(uri, ())):
-            await connection.send_resource_updated(uri)
-
-
 def uri_matches(uri: str, static: set[str], templates: list[str]) -> bool:
     """Whether ``uri`` names a static resource or fits one of the templates."""
     return uri in static or any(UriTemplate.parse(t).match(uri) is not None for t in templates)
@@ -196,13 +157,19 @@ async def _names(listing: Awaitable[Sequence[Any]]) -> set[str]:
     return {item.name for item in await listing}
 
 
-def strict_errors(mcp: MCPServer) -> ServerMiddleware[Any]:
-    """Middleware mapping SDK defaults to the codes the spec asks for (see SPEC-NOTES §3.a3)."""
+def strict_errors(mcp: MCPServer, list_tools: ToolLister, refusal: Refusal) -> ServerMiddleware[Any]:
+    """Middleware mapping SDK defaults to the error codes the spec asks for (unknown tool, prompt or resource).
+
+    ``list_tools`` is what the server lists (a tool it does not list is unknown); ``refusal`` explains why a
+    listed-elsewhere tool may not be called right now (maintenance mode).
+    """
 
     async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         params: dict[str, Any] = dict(ctx.params or {})
         name = params.get("name")
-        if ctx.method == "tools/call" and isinstance(name, str) and name not in await _names(mcp.list_tools()):
+        if ctx.method == "tools/call" and isinstance(name, str) and (refused := refusal(name)) is not None:
+            raise refused
+        if ctx.method == "tools/call" and isinstance(name, str) and name not in await _names(list_tools()):
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}", data={"name": name})
         if ctx.method == "prompts/get" and isinstance(name, str) and name not in await _names(mcp.list_prompts()):
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown prompt: {name}", data={"name": name})
@@ -249,13 +216,21 @@ def metrics_middleware(metrics: Metrics, monotonic: Callable[[], float]) -> Serv
 
 
 def install_protocol(
-    mcp: MCPServer, *, page_size: int, metrics: Metrics, monotonic: Callable[[], float], subscriptions: Subscriptions
+    mcp: MCPServer,
+    *,
+    page_size: int,
+    metrics: Metrics,
+    monotonic: Callable[[], float],
+    changes: ChangeFeed,
+    list_tools: ToolLister,
+    refusal: Refusal,
 ) -> None:
-    """Install pagination, logging/setLevel, resources/(un)subscribe and the two middlewares."""
+    """Install pagination, logging/setLevel, resources/(un)subscribe and the middlewares."""
     server = mcp._lowlevel_server  # no public accessor in mcp 2.3.0
-    install_pagination(mcp, page_size)
+    install_pagination(mcp, page_size, list_tools)
     server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, _set_level)
-    server.add_request_handler("resources/subscribe", types.SubscribeRequestParams, subscriptions.subscribe)
-    server.add_request_handler("resources/unsubscribe", types.UnsubscribeRequestParams, subscriptions.unsubscribe)
+    server.add_request_handler("resources/subscribe", types.SubscribeRequestParams, changes.subscribe)
+    server.add_request_handler("resources/unsubscribe", types.UnsubscribeRequestParams, changes.unsubscribe)
     mcp.middleware.append(metrics_middleware(metrics, monotonic))
-    mcp.middleware.append(strict_errors(mcp))
+    mcp.middleware.append(changes.middleware())
+    mcp.middleware.append(strict_errors(mcp, list_tools, refusal))

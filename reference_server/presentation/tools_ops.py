@@ -64,7 +64,12 @@ def register_api_tools(mcp: MCPServer, rt: Runtime) -> None:
     )
     @tool_errors
     async def api_request(
-        service: Annotated[str, Field(min_length=1, description="Configured service name")],
+        service: Annotated[
+            str,
+            # x-mcp-header: 2026-07-28 HTTP clients mirror the service into `Mcp-Param-Service`, so a gateway can
+            # route or rate-limit per downstream service without parsing the body.
+            Field(min_length=1, description="Configured service name", json_schema_extra={"x-mcp-header": "Service"}),
+        ],
         method: HttpMethod,
         endpoint: Annotated[str, Field(min_length=1, description="Path on the service, e.g. /users/1")],
         data: Annotated[dict[str, Any] | None, Field(description="JSON body")] = None,

@@ -25,7 +25,7 @@ def test_help_lists_every_option_and_ini_key(pytester: pytest.Pytester) -> None:
     [
         (["--mcp-timeout", "soon"], "--mcp-timeout: 'soon' is not a number"),
         (["--mcp-timeout", "0"], "--mcp-timeout: must be greater than 0"),
-        (["--mcp-protocol", "2030-01-01"], "choose from auto, 2024-11-05, 2025-03-26"),
+        (["--mcp-protocol", "2030-01-01"], "choose from auto, all, 2024-11-05, 2025-03-26"),
         (["--mcp-fuzz-examples", "-3"], "must be 0 or more"),
     ],
 )
@@ -74,9 +74,9 @@ def test_each_tool_is_its_own_test_id(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--mcp-server", CLEAN, "--collect-only", "-q")
     ids = result.stdout.str()
     for tool in ("echo", "add", "divide", "slow_count", "get_note"):
-        assert f"test_tools[TOOL-05:{tool}]" in ids
-    assert "test_resources[RES-02:note://readme]" in ids
-    assert "test_http[" not in ids  # transport checks of another transport are not collected
+        assert f"test_tools[TOOL-05:{tool}@2025-11-25]" in ids
+    assert "test_resources[RES-02:note://readme@2025-11-25]" in ids
+    assert "test_http[HTTP-01@2025-11-25]" in ids  # a check of another transport is planned too, as n/a
 
 
 def test_explicit_paths_run_only_the_users_tests_with_fixtures(pytester: pytest.Pytester) -> None:
@@ -104,8 +104,8 @@ def test_must_failure_names_requirement_expected_got_spec_and_reproducer(pyteste
             "*[[]STDIO-01[]] MUST: The server MUST NOT write anything to its stdout*",
             "*expected: only JSON-RPC messages on stdout",
             "*got:      * other line(s), first:*",
-            "*spec:     https://modelcontextprotocol.io/specification/2025-11-25/basic/transports",
-            "*reproduce: pytest --mcp-server * -k 'STDIO-01'",
+            "*spec:     https://modelcontextprotocol.io/specification/2025-11-25/basic/transports*",
+            "*reproduce: pytest --mcp-server=* --mcp-protocol=2025-11-25 -k 'STDIO-01 and 2025-11-25'",
         ]
     )
 
@@ -114,7 +114,7 @@ def test_should_finding_warns_by_default_and_fails_when_strict(pytester: pytest.
     target = stdio_target("base05_drops_malformed_json.py")
     default = pytester.runpytest("--mcp-server", target, "-k", "BASE-05")
     default.assert_outcomes(passed=1, warnings=1)
-    default.stdout.fnmatch_lines(["*SHOULD-level findings*", "*BASE-05: expected an error response -32700*"])
+    default.stdout.fnmatch_lines(["*SHOULD-level findings*", "*BASE-05@2025-11-25: expected an error response -32700*"])
     strict = pytester.runpytest("--mcp-server", target, "-k", "BASE-05", "--mcp-strict")
     strict.assert_outcomes(failed=1)
     assert "[BASE-05] SHOULD" in strict.stdout.str()
@@ -155,12 +155,18 @@ def test_mcp_suite_adds_the_builtin_suite_to_given_paths(pytester: pytest.Pytest
     result.assert_outcomes(passed=2)
 
 
-def test_xdist_workers_share_one_summary_and_report(pytester: pytest.Pytester) -> None:
-    report = pytester.path / "report.json"
+def test_xdist_workers_share_one_summary_and_report_with_the_serial_verdicts(pytester: pytest.Pytester) -> None:
     target = stdio_target("base05_drops_malformed_json.py")
-    result = pytester.runpytest_subprocess("--mcp-server", target, "-n", "2", "--mcp-report-json", str(report), "-k", "BASE or PING")
-    assert result.ret == 0 and result.parseoutcomes()["warnings"] == 1
-    result.stdout.fnmatch_lines(["*MCP conformance summary*", "*BASE-05: expected an error response -32700*"])
-    findings = json.loads(report.read_text())["findings"]
-    assert {f["requirement"] for f in findings} >= {"BASE-01", "BASE-05", "BASE-09", "PING-01"}
-    assert len(findings) == len({(f["check"], f["item"]) for f in findings})  # each check once, from one worker
+    verdicts = {}
+    for mode in (["-n", "2"], []):
+        report = pytester.path / f"report{len(mode)}.json"
+        result = pytester.runpytest_subprocess(f"--mcp-server={target}", *mode, "--mcp-report-json", str(report),
+                                               "-k", "BASE or PING", "--mcp-fuzz-examples=0")
+        assert result.ret == 0 and result.parseoutcomes()["warnings"] == 1
+        result.stdout.fnmatch_lines(["*MCP conformance summary*", "*BASE-05@2025-11-25: expected an error response -32700*"])
+        findings = json.loads(report.read_text())["findings"]
+        assert {f["requirement"] for f in findings} >= {"BASE-01", "BASE-05", "BASE-09", "PING-01"}
+        keys = [(f["check"], f["item"], f["version"]) for f in findings]
+        assert len(keys) == len(set(keys))  # each case once, from one worker
+        verdicts[bool(mode)] = {key: f["outcome"] for key, f in zip(keys, findings)}
+    assert verdicts[True] == verdicts[False]

@@ -33,4 +33,5 @@ def test_the_server_passes_the_builtin_suite_in_strict_mode(transport: str) -> N
     assert len(passed) > 40 and {"LIFE-01", "TOOL-01"} <= passed, sorted(passed)
     assert ("STDIO-01" in passed) is (transport == "stdio") and ("HTTP-01" in passed) is (transport == "http")
     counts = {outcome: sum(f.outcome == outcome for f in run.findings) for outcome in ("pass", "n/a")}
-    print(f"measured: {transport}, strict suite without fuzz: {counts['pass']} pass, {counts['n/a']} n/a, 0 fail, 0 warn")
+    summary = f"{counts['pass']} pass, {counts['n/a']} n/a, 0 fail, 0 warn"
+    print(f"measured: {transport}, strict suite without fuzz: {summary}")

@@ -56,6 +56,35 @@ def test_content_tools_resources_and_prompts(mcp_connect: Connect) -> None:
     session.call(session.client.session.unsubscribe_resource, "test://watched-resource")
 
 
+def test_the_2020_12_schema_is_listed_whole_and_enforced(mcp_connect: Connect) -> None:
+    session = mcp_connect(fixture_server())
+    schema = {t.name: t for t in all_tools(session)}["json_schema_2020_12_tool"].input_schema
+    assert schema["$defs"]["address"]["$anchor"] == "addressDef" and schema["allOf"] and schema["if"]
+    assert schema["then"] == {"required": ["phone"]} and schema["else"] == {"required": ["email"]}
+    extra = session.call_tool("json_schema_2020_12_tool", {"email": "a@example.com", "zzz": "x"})
+    assert extra.is_error and "zzz" in text_of(extra)  # additionalProperties: false (TOOL-10, FUZZ-02)
+    assert session.call_tool("json_schema_2020_12_tool", {}).is_error  # allOf: a phone or an email is required
+    wrong = session.call_tool("json_schema_2020_12_tool", {"contactMethod": "phone", "email": "a@example.com"})
+    assert wrong.is_error and "phone" in text_of(wrong)  # if contactMethod is phone, then phone is required
+    valid = session.call_tool("json_schema_2020_12_tool", {"contactMethod": "phone", "phone": "+1 555 0100"})
+    assert not valid.is_error and "+1 555 0100" in text_of(valid)
+
+
+def test_handshake_era_fixtures_of_the_2026_scenarios_degrade_to_tool_errors(mcp_connect: Connect) -> None:
+    session = mcp_connect(fixture_server())  # input-required results and tasks exist only at 2026-07-28
+    for name in ("test_input_required_result_elicitation", "failing_job", "confirm_delete"):
+        arguments = {"filename": "x"} if name == "confirm_delete" else {}
+        result = session.call_tool(name, arguments)
+        assert result.is_error and "2026-07-28" in text_of(result), name
+    assert text_of(session.call_tool("greet", {"name": "Ada"})) == "Hello, Ada!"
+    quick = session.call_tool("slow_compute", {"seconds": 0, "label": "now"})
+    assert not quick.is_error and "now" in text_of(quick)
+    long = session.call_tool("slow_compute", {"seconds": 30})
+    assert long.is_error and "task" in text_of(long)  # longer than the synchronous limit: a task is needed
+    prompt = session.get_prompt("test_input_required_result_prompt", {})
+    assert "2026-07-28" in prompt.messages[0].content.text
+
+
 def test_server_to_client_requests_need_the_capability(mcp_connect: Connect) -> None:
     session = mcp_connect(fixture_server())  # no sampling/elicitation callbacks: those capabilities are absent
     for name, arguments in (("test_sampling", {"prompt": "hi"}), ("test_elicitation", {"message": "hi"})):

@@ -1,7 +1,11 @@
-"""The official ``@modelcontextprotocol/conformance`` suite (``--suite all``) against the reference server over
-streamable HTTP: every check of every scenario passes.
+"""The official ``@modelcontextprotocol/conformance`` suite (``--suite all``) against one reference server
+(``--env conformance``, streamable HTTP) shared by the module: 0.1.16, and 0.2.0-alpha.12 at
+``--spec-version 2025-11-25``, at ``--spec-version 2026-07-28`` and without one (every scenario at its own version,
+the tasks-extension ones included). Every check passes; a minimum count of passed checks per run notices a scenario
+that silently drops out.
 
-Needs Node 22 and the suite (``eval "$(bash .ci/node.sh)"`` sets ``MCPTEST_NODE`` and ``MCPTEST_CONFORMANCE``).
+Needs Node 22 and both suites (``eval "$(bash .ci/node.sh)"`` sets ``MCPTEST_NODE``, ``MCPTEST_CONFORMANCE`` and
+``MCPTEST_CONFORMANCE_ALPHA``).
 """
 
 from __future__ import annotations
@@ -9,27 +13,45 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-from _refsrv_helpers import PY
+from _modern import http_server
 
-from mcptest.launch.process import ServerProcess
-from mcptest.launch.wait import free_port, wait_until
 from tests.conftest import need_service
 
-SUITE_TIMEOUT = 180.0
-# SEP-1699 (server-sse-polling): the suite sends `mcp-protocol-version: 2025-03-26` on its raw POST, and priming
-# events and the retry field only exist from 2025-11-25 on, so the Python SDK rightly sends neither there. These
-# two SHOULD-level checks are WARNINGs (not failures) for every server on this SDK; any other WARNING fails here.
+SUITE_TIMEOUT = 300.0
+# SEP-1699 (server-sse-polling) in 0.1.16: its raw request carries `mcp-protocol-version: 2025-03-26`, and priming
+# events and the retry field exist only from 2025-11-25 on, so the Python SDK rightly sends neither there. These two
+# SHOULD-level checks are WARNINGs for every server on this SDK; 0.2.0 sends the negotiated version and they pass.
 EXPECTED_WARNINGS = {
     ("server-sse-polling", "server-sse-priming-event"),
     ("server-sse-polling", "server-sse-retry-field"),
+}
+# Scenarios the suite itself skips: the skills extension (SEP-2640), which this server does not declare, and the
+# tasks status-notification scenario, pending a rewrite upstream.
+SKIPPING_SCENARIOS = re.compile(r"^(sep-2640-skills-.*|tasks-status-notifications)$")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of the suite: which package, which arguments, and what it must at least pass."""
+
+    package: str  # the environment variable naming its dist/index.js
+    args: tuple[str, ...]
+    scenarios: int
+    min_passed: int
+
+
+RUNS = {
+    "0.1.16": Run("MCPTEST_CONFORMANCE", (), 32, 44),
+    "alpha-2025-11-25": Run("MCPTEST_CONFORMANCE_ALPHA", ("--spec-version", "2025-11-25"), 33, 84),
+    "alpha-2026-07-28": Run("MCPTEST_CONFORMANCE_ALPHA", ("--spec-version", "2026-07-28"), 40, 152),
+    "alpha-every-scenario": Run("MCPTEST_CONFORMANCE_ALPHA", (), 65, 234),
 }
 
 
@@ -57,48 +79,39 @@ def read_checks(results: Path) -> list[Check]:
     return checks
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    """``python -m reference_server --transport http --env conformance`` on a free port; stopped (its group) after."""
-    port = free_port()
-    argv = [PY, "-m", "reference_server", "--transport", "http", "--host", "127.0.0.1", "--port", str(port)]
-    server = ServerProcess([*argv, "--env", "conformance"], env={"MCP_LOG_LEVEL": "WARNING"}, read_stdout=False)
-    try:
-        health = f"http://127.0.0.1:{port}/health"
-        why = wait_until(lambda: _answers(health), 20, abort=lambda: None if server.alive else server.describe_exit())
-        assert why is None, f"the reference server did not come up on port {port}: {why}{server.format_stderr()}"
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # an HTTP server does not end with its stdin: ask uvicorn to stop
-        server.stop()
+    """``python -m reference_server --transport http --env conformance``: one process for every run."""
+    with http_server("--env", "conformance") as url:
+        yield url
 
 
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1, trust_env=False).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def test_every_official_conformance_check_passes(server_url: str, tmp_path: Path) -> None:
-    node, suite = os.environ.get("MCPTEST_NODE"), os.environ.get("MCPTEST_CONFORMANCE")
-    need_service(bool(node and suite), 'Node 22 and the official conformance suite (eval "$(bash .ci/node.sh)")')
+@pytest.mark.parametrize("name", list(RUNS))
+def test_every_official_conformance_check_passes(name: str, server_url: str, tmp_path: Path) -> None:
+    run = RUNS[name]
+    node, suite = os.environ.get("MCPTEST_NODE"), os.environ.get(run.package)
+    need_service(bool(node and suite), f'Node 22 and {run.package} (eval "$(bash .ci/node.sh)")')
     results = tmp_path / "results"
-    command = [str(node), str(suite), "server", "--url", server_url, "--suite", "all", "-o", str(results)]
+    command = [str(node), str(suite), "server", "--url", server_url, "--suite", "all", *run.args, "-o", str(results)]
+    started = time.monotonic()
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=SUITE_TIMEOUT, stdin=subprocess.DEVNULL, check=False
     )
+    seconds = time.monotonic() - started
     output = done.stdout + done.stderr
-    announced = re.search(r"Running all suite \((\d+) scenarios\)", output)
     summary = re.search(r"^Total: (\d+) passed, (\d+) failed", output, re.MULTILINE)
-    assert announced and summary, f"unexpected output from the suite (exit code {done.returncode}):\n{output[-3000:]}"
+    assert summary, f"unexpected output from the suite (exit code {done.returncode}):\n{output[-3000:]}"
     checks = read_checks(results)
     failures = [str(c) for c in checks if c.status == "FAILURE"]
     warnings = [str(c) for c in checks if c.status == "WARNING" and (c.scenario, c.id) not in EXPECTED_WARNINGS]
-    assert failures == [] and warnings == [], "\n".join(["official conformance problems:", *failures, *warnings])
-    assert int(summary[2]) == 0 and int(summary[1]) == sum(c.status == "SUCCESS" for c in checks) > 0
-    assert len({c.scenario for c in checks}) == int(announced[1])  # every scenario ran and reported
+    skipped = [str(c) for c in checks if c.status == "SKIPPED" and not SKIPPING_SCENARIOS.match(c.scenario)]
+    assert failures == warnings == skipped == [], "\n".join(["official conformance problems:", *failures, *warnings])
+    passed = sum(c.status == "SUCCESS" for c in checks)
+    scenarios = len({c.scenario for c in checks})
+    assert int(summary[2]) == 0 and int(summary[1]) == passed, output[-2000:]
+    assert scenarios == run.scenarios and passed >= run.min_passed, (scenarios, passed)
     assert done.returncode == 0, output[-3000:]
-    expected = sum(c.status == "WARNING" for c in checks)
-    print(f"measured: official conformance --suite all: {announced[1]} scenarios, {summary[1]} checks passed, "
-          f"0 failed, {expected} expected SEP-1699 warnings")
+    print(
+        f"measured: official conformance {name}: {scenarios} scenarios, {passed} checks passed, 0 failed, "
+        f"{sum(c.status == 'WARNING' for c in checks)} expected warnings, {seconds:.1f} s"
+    )

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _refsrv_helpers import PY, SERVER_COMMAND, stdio_server, tool_call
@@ -88,3 +89,32 @@ async def test_the_modern_era_on_the_same_command(tmp_path: Path) -> None:
     async with Client(params, mode="2026-07-28", cache=None) as client:  # mcp_connect speaks the handshake era
         result = await client.call_tool("health_check", {})
         assert result.structured_content["status"] == "healthy"
+
+
+def modern(capabilities: dict[str, Any]) -> dict[str, Any]:
+    """The 2026-07-28 per-request ``_meta`` envelope."""
+    return {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": capabilities,
+    }
+
+
+def test_2026_listen_stream_and_input_required_round_trip_on_one_pipe(wire: StdioWire) -> None:
+    """At 2026-07-28 on stdio the listen stream and other requests share the pipe; list changes arrive tagged."""
+    params = {"notifications": {"toolsListChanged": True}, "_meta": modern({})}
+    wire.send({"jsonrpc": "2.0", "id": "listen-1", "method": "subscriptions/listen", "params": params})
+    assert wire.recv()["method"] == "notifications/subscriptions/acknowledged"
+    enter = {"name": "set_maintenance_mode", "arguments": {"enabled": True, "reason": "stdio"}}
+    asked = wire.request("tools/call", enter, meta=modern({"elicitation": {}}))
+    assert asked.result["resultType"] == "input_required"
+    (key,) = asked.result["inputRequests"]
+    answer = {
+        "inputResponses": {key: {"action": "accept", "content": {"confirm": True}}},
+        "requestState": asked.result["requestState"],
+    }
+    done = wire.request("tools/call", {**enter, **answer}, meta=modern({"elicitation": {}}))
+    assert done.result["structuredContent"]["active"] is True
+    changes = [n for n in done.notifications if n["method"] == "notifications/tools/list_changed"]
+    if not changes:
+        changes = wire.collect(5, until=lambda m: m.get("method") == "notifications/tools/list_changed")[-1:]
+    assert changes and changes[0]["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == "listen-1"

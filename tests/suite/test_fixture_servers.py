@@ -14,9 +14,9 @@ import yaml
 from mcptest.findings import Finding
 from mcptest.runner import SuiteRun, run_all
 from mcptest.settings import Settings
-from tests.conftest import SERVERS, http_target, stdio_target
+from tests.conftest import SERVERS, http_target, sse_target, stdio_target
 
-MANIFEST = yaml.safe_load((SERVERS / "manifest.yaml").read_text())["servers"]
+MANIFEST = [e for path in sorted(SERVERS.glob("manifest*.yaml")) for e in yaml.safe_load(path.read_text())["servers"]]
 CONFORMANCE = [e for e in MANIFEST if "kind" not in e]
 ROBUSTNESS = {e["kind"]: e for e in MANIFEST if "kind" in e}
 
@@ -24,8 +24,8 @@ ROBUSTNESS = {e["kind"]: e for e in MANIFEST if "kind" in e}
 def settings_for(entry: dict[str, Any], **overrides: Any) -> Settings:
     if "protocol" in entry:
         overrides.setdefault("protocol", entry["protocol"])
-    if entry["transport"] == "http":
-        server, launch = http_target(entry["file"])
+    if entry["transport"] in ("http", "sse"):
+        server, launch = (http_target if entry["transport"] == "http" else sse_target)(entry["file"])
         return Settings(server=server, launch=launch, **overrides)
     return Settings(server=stdio_target(entry["file"]), **overrides)
 

@@ -216,6 +216,22 @@ TABLE = (
         section="Error Codes",
         binds="both",
     ),
+    Requirement(
+        "BASE-18",
+        "MUST",
+        ALL,
+        "basic",
+        "Every result, notification and request the server sends has the shape its version's schema gives it.",
+        "This is the source of truth for all protocol messages and structures.",
+        source="schema",
+        section="Schema",
+        schema=("ServerResult", "ServerNotification"),
+        note="The schema defines each message; one that does not fit it is not the protocol's message (BASE-01 "
+        "holds every message to the JSON-RPC envelope, this to the body). Judged with the mcp-types models: "
+        "2025-11-25 and 2026-07-28 exactly; 2024-11-05 to 2025-06-18 against the 2025-11-25 models, a superset "
+        "(nothing became required or narrower since), ignoring fields the older version does not define. Extra "
+        "fields are never a finding.",
+    ),
 )
 """The BASE-* requirements, in id order of their area."""
 

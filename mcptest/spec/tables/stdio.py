@@ -104,7 +104,7 @@ TABLE = (
         "MUST",
         _LEGACY,
         "basic/transports",
-        "GET on the SSE URL opens a stream whose first event is endpoint.",
+        "GET on the SSE URL opens a text/event-stream that sends an endpoint event with the URI to POST to.",
         "When a client connects, the server MUST send an `endpoint` event containing a URI for the client to use for "
         "sending messages.",
         section="Security Warning",

@@ -1,0 +1,107 @@
+"""The wire's dispatcher: many threads on one connection, deadlines that progress extends up to a cap, the inbox."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from mcptest.connect import ServerHandle
+from mcptest.settings import Settings
+from mcptest.target import parse_target
+from mcptest.wire import RequestTimeout, Wire
+from mcptest.wire.base import ServerGone
+from tests.conftest import http_target, stdio_target
+
+SLOW = {"name": "slow_count", "arguments": {"n": 10, "delay_ms": 100}}  # about 1 s, one progress step per 0.1 s
+
+
+def _handle(transport: str, **settings: object) -> ServerHandle:
+    if transport == "http":
+        server, launch = http_target("clean_raw.py")
+        chosen = Settings(server=server, launch=launch, **settings)  # type: ignore[arg-type]
+    else:
+        chosen = Settings(server=stdio_target("clean_raw.py"), **settings)  # type: ignore[arg-type]
+    handle = ServerHandle(parse_target(chosen.server or "", launch=chosen.launch), chosen)
+    handle.start()
+    return handle
+
+
+@pytest.fixture(params=["stdio", "http"])
+def wire(request: pytest.FixtureRequest) -> Iterator[Wire]:
+    handle = _handle(request.param, timeout=5.0)
+    opened = handle.open()
+    assert opened.initialize("2025-11-25").ok
+    yield opened
+    handle.close()
+
+
+def test_requests_from_many_threads_on_one_connection_each_get_their_own_answer(wire: Wire) -> None:
+    results: dict[int, object] = {}
+
+    def add(n: int) -> None:
+        reply = wire.request("tools/call", {"name": "add", "arguments": {"a": n, "b": 1000}})
+        results[n] = reply.result["structuredContent"]
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert results == {n: {"sum": n + 1000} for n in range(24)}
+
+
+def test_progress_notifications_reach_their_own_request_only(wire: Wire) -> None:
+    slow = wire.begin(wire.message("tools/call", SLOW))
+    ping = wire.request("ping")
+    reply = slow.wait()
+    assert ping.ok and not [n for n in ping.notifications if n.get("method") == "notifications/progress"]
+    tokens = {n["params"]["progressToken"] for n in reply.notifications if n.get("method") == "notifications/progress"}
+    assert tokens == {slow.request["params"]["_meta"]["progressToken"]}
+
+
+@pytest.mark.parametrize("transport", ["stdio", "http"])
+def test_progress_extends_the_deadline_and_silence_does_not(transport: str) -> None:
+    handle = _handle(transport, timeout=5.0, progress_cap=30.0)
+    try:
+        wire = handle.open()
+        assert wire.initialize("2025-11-25").ok
+        wire.timeout = 0.4
+        reply = wire.request("tools/call", SLOW)  # 1 s of work, never 0.4 s without news
+        assert reply.ok and reply.seconds > 0.4
+        with pytest.raises(RequestTimeout, match=r"within 0.4 s \(--mcp-timeout\)"):
+            wire.request("tools/call", SLOW, progress=False)  # no token: nothing extends the deadline
+    finally:
+        handle.close()
+
+
+def test_the_progress_cap_bounds_a_request_that_keeps_reporting() -> None:
+    handle = _handle("stdio", timeout=0.9, progress_cap=0.95)  # the call sleeps 1 s in all: it can only end capped
+    try:
+        wire = handle.open()
+        assert wire.initialize("2025-11-25").ok
+        with pytest.raises(RequestTimeout, match=r"cap \(--mcp-progress-cap\), after \d+ progress notifications"):
+            wire.request("tools/call", SLOW)
+    finally:
+        handle.close()
+
+
+def test_the_inbox_keeps_what_no_request_waited_for(wire: Wire) -> None:
+    wire.send({"jsonrpc": "2.0", "id": "nobody-waits", "method": "ping"})
+    answer = wire.next_message(lambda m: isinstance(m, dict) and m.get("id") == "nobody-waits", timeout=5)
+    assert answer == {"jsonrpc": "2.0", "id": "nobody-waits", "result": {}}
+    assert wire.next_message(lambda m: m == "never", timeout=0.05) is None
+
+
+def test_a_server_that_exits_fails_every_waiting_request_at_once() -> None:
+    handle = _handle("stdio", timeout=30.0)
+    try:
+        wire = handle.open()
+        assert wire.initialize("2025-11-25").ok
+        slow = wire.begin(wire.message("tools/call", SLOW))
+        wire.process.stop(grace=0.1)  # type: ignore[attr-defined]
+        with pytest.raises(ServerGone):
+            slow.wait()
+    finally:
+        handle.close()
