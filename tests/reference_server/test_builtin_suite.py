@@ -12,7 +12,9 @@ import pytest
 from _refsrv_helpers import SERVER_COMMAND
 
 from mcptest import Settings, run_all
-from mcptest.runner import AREAS
+from mcptest.checks import CHECKS
+
+AREAS = sorted({check.area for check in CHECKS})
 
 TARGETS = {
     "stdio": Settings(server=SERVER_COMMAND, strict=True),
