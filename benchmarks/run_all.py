@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from _common import PY, Figure, format_table, machine
 
@@ -59,7 +60,8 @@ def main() -> None:
             rows += [Figure(f"{name}: {f.name}", f.ours, f.baseline, f.unit, f.target, f.met, f.note) for f in figures]
             if error:
                 errors.append(f"{name}: {error}")
-            summary["scripts"][name] = {"wall": wall, "error": error, "figures": [vars(f) for f in figures]}  # type: ignore[index]
+            scripts: dict[str, Any] = summary["scripts"]  # type: ignore[assignment]
+            scripts[name] = {"wall": wall, "error": error, "figures": [vars(f) for f in figures]}
     print(f"\n===== summary ({machine()}) =====")
     print(format_table(rows))
     judged = [f for f in rows if f.met is not None]

@@ -22,10 +22,13 @@ SHARED = ("launch", "header", "timeout", "docker_port", "protocol", "concurrency
 
 def _target_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", help=TARGET_HELP)
-    parser.add_argument("--launch", metavar="CMD", help="command that starts an HTTP server first ({port} = a free port)")
-    parser.add_argument("--header", action="append", default=None, metavar="'K: V'", help="extra HTTP header (repeatable)")
+    parser.add_argument("--launch", metavar="CMD",
+                        help="command that starts an HTTP server first ({port} = a free port)")
+    parser.add_argument("--header", action="append", default=None, metavar="'K: V'",
+                        help="extra HTTP header (repeatable)")
     parser.add_argument("--timeout", metavar="SECONDS", help="seconds to wait for any answer (default 10)")
-    parser.add_argument("--docker-port", metavar="PORT", help="for docker:IMAGE, test the container over HTTP on this port")
+    parser.add_argument("--docker-port", metavar="PORT",
+                        help="for docker:IMAGE, test the container over HTTP on this port")
     parser.add_argument("--protocol", metavar="auto|all|VERSION", help="protocol versions to use (default auto)")
     parser.add_argument("--concurrency", metavar="N", help="requests in flight at once on one connection (default 8)")
     parser.add_argument("--progress-cap", metavar="SECONDS", help="hard cap on a request that keeps reporting progress")
@@ -76,8 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     _target_args(sub.add_parser("list", help="list a server's tools, resources, templates and prompts"))
     baseline_help = "print a baseline that accepts every current finding (> mcp-baseline.yaml)"
     _target_args(sub.add_parser("baseline", help=baseline_help))
-    checks = sub.add_parser("checks", help="list every check with its requirement, the spec's sentence, level and section")
-    checks.add_argument("--markdown", action="store_true", help="print every requirement as Markdown (docs/requirements.md)")
+    checks = sub.add_parser("checks",
+                            help="list every check with its requirement, the spec's sentence, level and section")
+    checks.add_argument("--markdown", action="store_true",
+                        help="print every requirement as Markdown (docs/requirements.md)")
     grading_cli.add_parser(sub)
     return parser
 
@@ -92,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("check", "fuzz"):
         return _run_suite(args)
     if args.command == "grade":
-        return grading_cli.run(args)  # pytest imports the engine itself (importing it here first would defeat assertion rewriting)
+        # pytest imports the engine itself (importing it here first would defeat assertion rewriting)
+        return grading_cli.run(args)
     from mcptest.discovery import DiscoveryError
     from mcptest.launch.process import LaunchError, stop_all
     from mcptest.session import SessionError

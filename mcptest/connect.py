@@ -35,7 +35,8 @@ class ServerHandle:
     restarted if it dies, and stopped at ``close``. ``observer`` sees every message of every wire.
     """
 
-    def __init__(self, target: Target, settings: Settings, *, cwd: str | None = None, observer: Observer | None = None) -> None:
+    def __init__(self, target: Target, settings: Settings, *, cwd: str | None = None,
+                 observer: Observer | None = None) -> None:
         self.target = target
         self.settings = settings
         self.cwd = cwd

@@ -115,7 +115,8 @@ def _modern(handle: ServerHandle) -> tuple[Wire | None, Surface | None, str, Wir
     if probe.modern:
         handle.forget(wire)
         listed = ", ".join(probe.supported) or "none"
-        return None, None, f"the server speaks the 2026 era but not {MODERN[-1]} ({probe.why}; supported: {listed})", None
+        return (None, None, f"the server speaks the 2026 era but not {MODERN[-1]} ({probe.why}; supported: {listed})",
+                None)
     spare = wire if handle.transport == "stdio" and wire.gone is None else None
     if spare is None:
         handle.forget(wire)
@@ -127,7 +128,8 @@ def _take_handshake(coverage: Coverage, handle: ServerHandle, outcome: tuple | N
         return
     wire, surface, why = outcome
     if surface is None:
-        reason = why if why.startswith("the server could not be started") else f"the server does not speak the handshake era: {why}"
+        reason = (why if why.startswith("the server could not be started")
+                  else f"the server does not speak the handshake era: {why}")
         for version in HANDSHAKE:
             coverage.skipped[version] = reason
         return
@@ -168,7 +170,8 @@ def _older(handle: ServerHandle, coverage: Coverage, only: str | None = None) ->
             return version, None, None, f"initialize at {version} failed: {exc}"
         if surface.version != version:
             handle.forget(wire)
-            return version, None, None, f"the server does not support {version}: offered it, it answered {surface.version!r}"
+            return (version, None, None,
+                    f"the server does not support {version}: offered it, it answered {surface.version!r}")
         return version, wire, surface, ""
 
     with ThreadPoolExecutor(max_workers=max(len(older), 1), thread_name_prefix="mcptest-offer") as pool:

@@ -72,7 +72,8 @@ def finding(
     case: Case, state: VersionState | None, settings: Settings, outcome: Outcome, *, violation: Violation | None = None,
     reason: str = "", started: float | None = None, req_id: str | None = None, extra: dict | None = None,
 ) -> Finding:
-    """The Finding for ``case``: evidence from ``violation`` (if any), the requirement's sentence and URL, a reproducer."""
+    """The Finding for ``case``: evidence from ``violation`` (if any), the requirement's sentence and URL,
+    a reproducer."""
     req = violation.requirement if violation is not None else requirement(req_id or case.check.id)
     evidence: dict[str, str] = {}
     if violation is not None:

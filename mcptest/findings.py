@@ -170,8 +170,8 @@ class Finding:
             return self.extra.get("note", "")
         if self.outcome in ("n/a", "error"):
             return f"[{self.requirement}] {self.outcome}: {self.reason}"
-        text = render_evidence(self.requirement, self.level, self.text, self.expected, self.actual, self.version, self.url,
-                               self.sent, self.reproduce, self.details)
+        text = render_evidence(self.requirement, self.level, self.text, self.expected, self.actual, self.version,
+                               self.url, self.sent, self.reproduce, self.details)
         note = self.extra.get("note")
         return f"{text}\n  note: {note}" if note else text
 

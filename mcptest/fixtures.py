@@ -138,7 +138,8 @@ def mcp_connect(mcp_settings: Settings) -> Iterator[Callable[..., Session]]:
 
     sessions: list[Session] = []
 
-    def connect(server: Any, *, env: dict[str, str] | None = None, timeout: float | None = None, mode: str = "legacy") -> Session:
+    def connect(server: Any, *, env: dict[str, str] | None = None, timeout: float | None = None,
+                mode: str = "legacy") -> Session:
         __tracebackhide__ = True
         try:
             session = Session(server, env=env, timeout=timeout or mcp_settings.timeout, mode=mode)
@@ -155,7 +156,8 @@ def mcp_connect(mcp_settings: Settings) -> Iterator[Callable[..., Session]]:
 
 
 @pytest.fixture
-def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_settings: Settings) -> Callable[..., dict[str, str]]:
+def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle,
+             mcp_settings: Settings) -> Callable[..., dict[str, str]]:
     """Fuzz the server's tools from their inputSchemas: ``mcp_fuzz()`` fails the test on the first broken property.
 
     Valid arguments must get a tool result (never a crash, hang or protocol error; structured output
@@ -180,7 +182,8 @@ def mcp_fuzz(request: pytest.FixtureRequest, mcp_server: ServerHandle, mcp_setti
         options = {**defaults, **kwargs}
         unknown = set(options) - {"max_examples", "tools", "mode"}
         if unknown:
-            pytest.fail(f"mcp_fuzz got unknown option(s) {sorted(unknown)}; valid: max_examples, tools, mode", pytrace=False)
+            pytest.fail(f"mcp_fuzz got unknown option(s) {sorted(unknown)}; valid: max_examples, tools, mode",
+                        pytrace=False)
         mode = options.get("mode", "both")
         modes = ("valid", "invalid") if mode == "both" else (mode,)
         if not set(modes) <= {"valid", "invalid"}:

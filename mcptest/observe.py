@@ -116,7 +116,8 @@ class Observations(Observer):
                 code = message["error"].get("code")
                 seen.error_codes[code] += 1
                 if len(seen.error_samples) < _CAP:
-                    seen.error_samples.setdefault(code if isinstance(code, (int, str)) else repr(code), (where, message))
+                    seen.error_samples.setdefault(code if isinstance(code, (int, str)) else repr(code),
+                                                  (where, message))
             elif is_response(message) and isinstance(message.get("result"), dict):
                 key = _result_key(message["result"])
                 seen.results[key] += 1

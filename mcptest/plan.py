@@ -1,4 +1,5 @@
-"""The plan of a run: every check at every covered version, per item where it is per item, n/a ones with their reason."""
+"""The plan of a run: every check at every covered version, per item where it is per item,
+n/a ones with their reason."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ class Case:
         return " and ".join(parts)
 
 
-def build(coverage: Coverage | None, transport: str, error: str | None, checks: list[Check] | None = None) -> list[Case]:
+def build(coverage: Coverage | None, transport: str, error: str | None,
+          checks: list[Check] | None = None) -> list[Case]:
     """Every case of every check, in a stable order: registry order, then version, then item."""
     from mcptest.checks import CHECKS
 
@@ -62,7 +64,8 @@ def build(coverage: Coverage | None, transport: str, error: str | None, checks: 
     return cases
 
 
-def _expand(check: Check, coverage: Coverage | None, transport: str, error: str | None) -> list[tuple[str, Any, str | None]]:
+def _expand(check: Check, coverage: Coverage | None, transport: str,
+            error: str | None) -> list[tuple[str, Any, str | None]]:
     req = check.requirement
     applicable = [v for v in KNOWN if v in req.versions]
     if error is not None or coverage is None:
@@ -101,4 +104,5 @@ def _no_items(coverage: Coverage, version: str, kind: str) -> str:
 def _span(versions: list[str]) -> str:
     if not versions:
         return "no protocol version"
-    return versions[0] if len(versions) == 1 else f"{versions[0]} to {versions[-1]}" if len(versions) > 2 else " and ".join(versions)
+    return (versions[0] if len(versions) == 1
+            else f"{versions[0]} to {versions[-1]}" if len(versions) > 2 else " and ".join(versions))

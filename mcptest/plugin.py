@@ -32,7 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             group.addoption(option.flag, action="store_true", default=None, dest=dest, help=option.help)
             parser.addini(option.ini, option.help + " (true/false)", default=None)
         elif option.flag_kind == "append":
-            group.addoption(option.flag, action="append", default=None, dest=dest, metavar=option.metavar, help=option.help)
+            group.addoption(option.flag, action="append", default=None, dest=dest, metavar=option.metavar,
+                            help=option.help)
             parser.addini(option.ini, option.help, type="linelist", default=[])
         else:
             group.addoption(option.flag, default=None, dest=dest, metavar=option.metavar, help=option.help)
@@ -63,7 +64,8 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = _settings(config)
     if settings.seed is None:  # one seed per run, shared with xdist workers, printed in the header
         worker_seed = getattr(config, "workerinput", {}).get("mcptest_seed")
-        settings = dataclasses.replace(settings, seed=worker_seed if worker_seed is not None else random.randrange(2**32))
+        settings = dataclasses.replace(settings,
+                                       seed=worker_seed if worker_seed is not None else random.randrange(2**32))
     config.stash[SETTINGS_KEY] = settings
     collector = _Collector()
     config.stash[COLLECTOR_KEY] = collector
@@ -245,7 +247,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def _report(config: pytest.Config) -> Any:
-    """The run's report: this process's run (if any), what workers knew, and every Finding reported, in a stable order."""
+    """The run's report: this process's run (if any), what workers knew, and every Finding reported,
+    in a stable order."""
     run = config.stash.get(RUN_KEY, None)
     collector = config.stash[COLLECTOR_KEY]
     if run is None and not collector.metas:
@@ -285,7 +288,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         from mcptest.report.items import BASELINE_KEY, baseline_outcome, finish_baseline
 
         finish_baseline(session, report, config.stash[SETTINGS_KEY])
-        write_reports(report, config.stash[SETTINGS_KEY], config.stash.get(BASELINE_KEY, None), baseline_outcome(config))
+        write_reports(report, config.stash[SETTINGS_KEY], config.stash.get(BASELINE_KEY, None),
+                      baseline_outcome(config))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

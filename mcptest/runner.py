@@ -44,7 +44,8 @@ class SuiteRun:
         run = cls(settings)
         preload = _preload(settings)
         try:
-            run.handle = ServerHandle(target_from_settings(settings), settings, cwd=os.getcwd(), observer=run.observations)
+            run.handle = ServerHandle(target_from_settings(settings), settings, cwd=os.getcwd(),
+                                      observer=run.observations)
             run.handle.start()
             run.coverage = cover(run.handle, settings.protocol)
             run.error = run.coverage.error()
@@ -95,7 +96,8 @@ class SuiteRun:
             from mcptest.execute import finding
 
             for case in cases:
-                self._record(case, finding(case, None, self.settings, "n/a", reason=case.na or f"not run: {self.error}"))
+                self._record(case, finding(case, None, self.settings, "n/a",
+                                           reason=case.na or f"not run: {self.error}"))
 
     def result(self, case: Case) -> Finding:
         """The Finding of ``case`` (submitting it when nobody did; waits until it is known)."""

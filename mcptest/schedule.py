@@ -41,13 +41,15 @@ class Scheduler:
     re-run alone, after all the rest, before its Finding is final. Every thread that waits, waits on a condition.
     """
 
-    def __init__(self, settings: Settings, states: dict[str, VersionState], on_finding: Callable[[Case, Finding], None]) -> None:
+    def __init__(self, settings: Settings, states: dict[str, VersionState],
+                 on_finding: Callable[[Case, Finding], None]) -> None:
         self.settings = settings
         self.states = states
         self.on_finding = on_finding
         self.futures: dict[int, Future[Finding]] = {}
         self._work = {version: _VersionWork(state) for version, state in states.items()}
-        self._pools = {version: ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix=f"mcptest-{version}")
+        self._pools = {version: ThreadPoolExecutor(max_workers=settings.concurrency,
+                                                   thread_name_prefix=f"mcptest-{version}")
                        for version in states}
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -88,7 +90,8 @@ class Scheduler:
     def _start(self, work: _VersionWork) -> None:
         """Start the version's lane, serial and closing threads that have work and are not running."""
         with self._lock:
-            wanted = [("lane", self._run_lane, bool(work.lane_queue)), ("serial", self._run_serial, bool(work.serial_queue)),
+            wanted = [("lane", self._run_lane, bool(work.lane_queue)),
+                      ("serial", self._run_serial, bool(work.serial_queue)),
                       ("close", self._close_version, bool(work.observers or work.unsettled))]
             for name, target, needed in wanted:
                 if needed and name not in work.running:
@@ -161,7 +164,8 @@ class Scheduler:
     def _confirm_all(self, provisional: list[tuple[Case, Provisional]], state: VersionState) -> None:
         """Re-run each crashed or silent case alone, then judge them together: a silence that does not come back is
         explained when another request on the same connection hung for real."""
-        reruns = [(case, first, self._alone(case, state)) for case, first in sorted(provisional, key=lambda p: p[0].index)]
+        reruns = [(case, first, self._alone(case, state))
+                  for case, first in sorted(provisional, key=lambda p: p[0].index)]
         hung = {first.wire for _, first, again in reruns
                 if first.kind == "silence" and isinstance(again, Provisional) and again.kind == "silence"}
         for case, first, again in reruns:

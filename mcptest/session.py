@@ -17,7 +17,8 @@ from mcptest.target import Target
 
 T = TypeVar("T")
 SSE_IDLE_SECONDS = 300.0
-"""How long an SDK session over legacy HTTP+SSE waits for the next event (keep-alive comments count) before giving up."""
+"""How long an SDK session over legacy HTTP+SSE waits for the next event (keep-alive comments count)
+before giving up."""
 
 
 class SessionError(RuntimeError):
@@ -25,7 +26,8 @@ class SessionError(RuntimeError):
 
 
 def client_for(
-    server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0, errlog: Any = None, mode: str = "legacy"
+    server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0, errlog: Any = None,
+    mode: str = "legacy",
 ) -> Any:
     """An ``mcp.Client`` (no response cache) for a Target, URL, command or in-process server.
 
@@ -50,7 +52,8 @@ def transport_for(server: Any, *, env: Mapping[str, str] | None, timeout: float,
         from mcp import StdioServerParameters
         from mcp.client.stdio import stdio_client
 
-        params = StdioServerParameters(command=server.argv[0], args=list(server.argv[1:]), env={**os.environ, **dict(server.env), **(env or {})})
+        params = StdioServerParameters(command=server.argv[0], args=list(server.argv[1:]),
+                                       env={**os.environ, **dict(server.env), **(env or {})})
         return stdio_client(params, errlog=errlog) if errlog is not None else stdio_client(params)
     if server.kind == "http":
         import httpx2
@@ -95,7 +98,8 @@ class Session:
     The underlying ``mcp.Client`` is ``session.client`` for anything not wrapped here.
     """
 
-    def __init__(self, server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0, mode: str = "legacy") -> None:
+    def __init__(self, server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0,
+                 mode: str = "legacy") -> None:
         self.timeout = timeout
         self._stack = contextlib.ExitStack()
         self._stderr = self._stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
@@ -109,7 +113,8 @@ class Session:
             tail = self.stderr_tail()
             self._stack.close()
             leaf = _leaf(exc)
-            raise SessionError(f"could not open an MCP session to {server!r}: {type(leaf).__name__}: {leaf}{tail}") from None
+            raise SessionError(f"could not open an MCP session to {server!r}: "
+                               f"{type(leaf).__name__}: {leaf}{tail}") from None
 
     def stderr_lines(self, lines: int = 15) -> list[str]:
         """The last lines the server wrote to stderr (stdio servers)."""

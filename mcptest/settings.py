@@ -50,7 +50,8 @@ def _positive(name: str, value: str) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise SettingsError(f"--mcp-{name.replace('_', '-')}: {value!r} is not a number; give seconds, e.g. 10") from None
+        raise SettingsError(f"--mcp-{name.replace('_', '-')}: {value!r} is not a number; "
+                            "give seconds, e.g. 10") from None
     if not number > 0:
         raise SettingsError(f"--mcp-{name.replace('_', '-')}: must be greater than 0, got {value!r}")
     return number
@@ -101,25 +102,40 @@ OPTIONS: tuple[Option, ...] = (
     Option("server", "MCP server to test: a command (stdio), an http(s):// URL, docker:IMAGE or py:module:attr. "
            "Write --mcp-server=TARGET when TARGET is a path: pytest reads a separate path word as a test path "
            "and moves its rootdir there.", None, _text, metavar="TARGET"),
-    Option("launch", "Command that starts an HTTP server before the run ({port} is replaced by a free port, in the URL too).", None, _text, metavar="CMD"),
-    Option("docker_port", "Run a docker: target detached, this container port published on 127.0.0.1, and test it over streamable HTTP at /mcp.", None, _count, metavar="PORT"),
+    Option("launch", "Command that starts an HTTP server before the run ({port} is replaced by a free port, "
+           "in the URL too).", None, _text, metavar="CMD"),
+    Option("docker_port", "Run a docker: target detached, this container port published on 127.0.0.1, "
+           "and test it over streamable HTTP at /mcp.", None, _count, metavar="PORT"),
     Option("header", "Extra HTTP header 'Name: value' for HTTP targets (repeatable).", (), _lines, "append", "HEADER"),
-    Option("timeout", "Seconds to wait for any one answer from the server (default 10).", 10.0, _positive, metavar="SECONDS"),
+    Option("timeout", "Seconds to wait for any one answer from the server "
+           "(default 10).", 10.0, _positive, metavar="SECONDS"),
     Option("strict", "Treat SHOULD-level findings as failures (default: warnings).", False, _bool, "flag"),
-    Option("progress_cap", "Hard cap in seconds on one request whose deadline progress notifications keep extending (default 60).", 60.0, _positive, metavar="SECONDS"),
-    Option("concurrency", "Requests the suite keeps in flight at once on one connection (default 8; 1 runs checks one by one).", 8, _workers, metavar="N"),
-    Option("protocol", "Protocol versions to check: auto (every era the server answers, at its newest version in each), all (also every older handshake version it accepts) or one of " + ", ".join(KNOWN) + ".", "auto", _protocol, metavar="auto|all|VERSION"),
-    Option("call_unsafe", "Also call tools annotated destructiveHint or openWorldHint (skipped by default).", False, _bool, "flag"),
-    Option("fuzz_examples", "Hypothesis examples per tool when fuzzing (default 25; 0 turns fuzzing off).", 25, _count, metavar="N"),
-    Option("fuzz_budget", "Seconds of fuzzing per tool and property (valid or invalid arguments), default 5.", 5.0, _positive, metavar="SECONDS"),
+    Option("progress_cap", "Hard cap in seconds on one request whose deadline progress notifications keep extending "
+           "(default 60).", 60.0, _positive, metavar="SECONDS"),
+    Option("concurrency", "Requests the suite keeps in flight at once on one connection "
+           "(default 8; 1 runs checks one by one).", 8, _workers, metavar="N"),
+    Option("protocol", "Protocol versions to check: "
+           "auto (every era the server answers, at its newest version in each), "
+           "all (also every older handshake version it accepts) or one of " + ", ".join(KNOWN) + ".",
+           "auto", _protocol, metavar="auto|all|VERSION"),
+    Option("call_unsafe", "Also call tools annotated destructiveHint or openWorldHint "
+           "(skipped by default).", False, _bool, "flag"),
+    Option("fuzz_examples", "Hypothesis examples per tool when fuzzing "
+           "(default 25; 0 turns fuzzing off).", 25, _count, metavar="N"),
+    Option("fuzz_budget", "Seconds of fuzzing per tool and property (valid or invalid arguments), "
+           "default 5.", 5.0, _positive, metavar="SECONDS"),
     Option("fuzz_all", "Also fuzz tools annotated destructiveHint or openWorldHint.", False, _bool, "flag"),
     Option("stateful", "Also drive stateful call sequences over the safe tools (STATE-*).", False, _bool, "flag"),
-    Option("seed", "Seed for fuzzing; per-tool seeds derive from it (default: random, printed in the header).", None, _count, metavar="N"),
-    Option("tools", "Only exercise tools whose names match these glob patterns (comma-separated).", (), _list, metavar="PATTERNS"),
-    Option("skip_tools", "Never call tools whose names match these glob patterns (comma-separated).", (), _list, metavar="PATTERNS"),
+    Option("seed", "Seed for fuzzing; per-tool seeds derive from it "
+           "(default: random, printed in the header).", None, _count, metavar="N"),
+    Option("tools", "Only exercise tools whose names match these glob patterns "
+           "(comma-separated).", (), _list, metavar="PATTERNS"),
+    Option("skip_tools", "Never call tools whose names match these glob patterns "
+           "(comma-separated).", (), _list, metavar="PATTERNS"),
     Option("report_json", "Write the findings as JSON to this file.", None, _text, metavar="FILE"),
     Option("report_html", "Write the findings as an HTML page to this file.", None, _text, metavar="FILE"),
-    Option("report_sarif", "Write the findings as SARIF 2.1.0 (GitHub code scanning) to this file.", None, _text, metavar="FILE"),
+    Option("report_sarif", "Write the findings as SARIF 2.1.0 "
+           "(GitHub code scanning) to this file.", None, _text, metavar="FILE"),
     Option("baseline", "YAML file of accepted findings: listed ones are expected, new ones and stale entries fail "
            "(mcptest baseline TARGET writes one).", None, _text, metavar="FILE"),
 )
@@ -161,8 +177,9 @@ class Settings:
 
     def header_lines(self) -> list[str]:
         """The effective settings, for the pytest report header."""
-        parts = [f"timeout={self.timeout:g}s", f"progress-cap={self.progress_cap:g}s", f"strict={'on' if self.strict else 'off'}",
-                 f"protocol={self.protocol}", f"concurrency={self.concurrency}"]
+        parts = [f"timeout={self.timeout:g}s", f"progress-cap={self.progress_cap:g}s",
+                 f"strict={'on' if self.strict else 'off'}", f"protocol={self.protocol}",
+                 f"concurrency={self.concurrency}"]
         if self.seed is not None:
             parts.append(f"seed={self.seed}")
         parts.append(f"fuzz-examples={self.fuzz_examples}")

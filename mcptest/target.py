@@ -106,7 +106,8 @@ def parse_target(
         host = url.split("://", 1)[1].split("/", 1)[0]
         if not host or host.startswith(":"):
             raise TargetError(f"URL {raw!r} has no host; expected e.g. http://127.0.0.1:8000/mcp")
-        return Target(kind, raw, url=url, launch=launch_argv, launch_text=(launch or "").strip(), headers=headers, env=env)
+        return Target(kind, raw, url=url, launch=launch_argv, launch_text=(launch or "").strip(),
+                      headers=headers, env=env)
     if launch_argv:
         raise TargetError(f"--mcp-launch only goes with an http(s):// or sse+http:// target, not {raw!r}")
     if lowered.startswith("docker:"):

@@ -51,7 +51,8 @@ def test_docker_example_passes_against_a_real_container(pytester: pytest.Pyteste
     need_service(_docker_ready(), "a Docker engine (dockerd, see .ci/docker.sh)")
     base = os.environ.get("MCPTEST_DOCKER_BASE_IMAGE", "mcptest-base:bookworm")
     image = "mcptest-example-docker-target"
-    build = subprocess.run(["docker", "build", "-q", "--build-arg", f"BASE_IMAGE={base}", "-t", image, str(EXAMPLES / "docker_target")],
+    build = subprocess.run(["docker", "build", "-q", "--build-arg", f"BASE_IMAGE={base}", "-t", image,
+                            str(EXAMPLES / "docker_target")],
                            capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stderr
     result = _run(pytester, "docker_target", "--mcp-server", f"docker:{image}", "test_docker_target.py", "-v")

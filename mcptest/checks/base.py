@@ -194,8 +194,8 @@ class CheckContext:
         details = ""
         if wire is not None:
             details = "  last frames:\n" + wire.transcript.tail() + "\n  " + wire.describe()
-        return Violation(req_id, expected, actual, sent=text, reproduce=reproduce, details=details, version=self.version,
-                         transient=transient)
+        return Violation(req_id, expected, actual, sent=text, reproduce=reproduce, details=details,
+                         version=self.version, transient=transient)
 
 
 def call_blocked(settings: Any, tool: dict[str, Any], *, unsafe_ok: bool, opt_in: str) -> str | None:

@@ -77,7 +77,8 @@ def _cached_example(text: str) -> dict[str, Any] | str:
 
 
 def _repair(value: dict[str, Any], schema: dict[str, Any], validator: Any, rounds: int = 8) -> dict[str, Any]:
-    """Add what top-level ``required`` rules (plain, in ``anyOf``/``oneOf``/``allOf`` or ``if/then/else``) still miss."""
+    """Add what top-level ``required`` rules (plain, in ``anyOf``/``oneOf``/``allOf`` or ``if/then/else``)
+    still miss."""
     props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     for _ in range(rounds):
         missing = [name for error in validator.iter_errors(value) if not error.absolute_path

@@ -123,7 +123,8 @@ def valid_call_gets_result(ctx: CheckContext, tool: dict[str, Any]) -> None:
     call = exercise(ctx, tool)
     if call.reply.error_code == MISSING_CLIENT_CAPABILITY and ctx.modern:
         raise NotApplicable(f"tool {tool.get('name')!r} needs a client capability the example call did not declare; "
-                            f"-32021 is the spec's protocol error for that, not a tool failure: {show(call.reply.error)}")
+                            f"-32021 is the spec's protocol error for that, not a tool failure: "
+                            f"{show(call.reply.error)}")
     if not call.reply.ok:
         raise ctx.violation("TOOL-13", "a tool result for schema-valid arguments (a failure as isError: true)",
                             f"JSON-RPC error {show(call.reply.error)}; reproduce: {call.reproduce(ctx)}",

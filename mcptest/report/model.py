@@ -46,7 +46,8 @@ class RunReport:
     def from_run(cls, run: SuiteRun, findings: list[Finding] | None = None) -> RunReport:
         """The report of a run in this process (``findings`` default to the run's own)."""
         states = run.coverage.states if run.coverage is not None else {}
-        server = next((s.surface.server_info for _, s in sorted(states.items(), reverse=True) if s.surface.server_info), None)
+        server = next((s.surface.server_info for _, s in sorted(states.items(), reverse=True)
+                       if s.surface.server_info), None)
         return cls(
             target=run.settings.server,
             server=server,

@@ -27,7 +27,8 @@ def summary_lines(run: RunReport) -> list[tuple[str, dict[str, bool]]]:
     informed = [f for f in run.findings if f.outcome == "info"]
     if informed:
         lines.append(("informational findings (MAY or client-side requirements; never failures):", {}))
-        lines += [(f"  {f.requirement}@{f.version}{f' [{f.item}]' if f.item else ''}: {f.gist()}", {}) for f in informed]
+        lines += [(f"  {f.requirement}@{f.version}{f' [{f.item}]' if f.item else ''}: {f.gist()}", {})
+                  for f in informed]
     warned = [f for f in run.findings if f.outcome == "warn"]
     if warned:
         lines.append(("SHOULD-level findings (warnings; --mcp-strict makes them failures):", {"yellow": True}))

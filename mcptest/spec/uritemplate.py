@@ -1,4 +1,5 @@
-"""RFC 6570 URI Templates, as far as a conformance check needs them: is a template well formed, what are its variables."""
+"""RFC 6570 URI Templates, as far as a conformance check needs them:
+is a template well formed, what are its variables."""
 
 from __future__ import annotations
 

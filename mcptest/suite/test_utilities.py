@@ -1,4 +1,5 @@
-"""Built-in suite: ping, cancellation, progress, pagination, logging, completion (one test per check, per item where the check is per item)."""
+"""Built-in suite: ping, cancellation, progress, pagination, logging, completion
+(one test per check, per item where the check is per item)."""
 
 AREA = "utilities"
 

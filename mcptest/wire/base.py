@@ -37,7 +37,8 @@ class RequestTimeout(WireError):
     def __init__(self, method: str, timeout: float, sent: str, *, progressed: int = 0, capped: bool = False) -> None:
         why = f"no response to {method!r} within {timeout:g} s (--mcp-timeout)"
         if capped:
-            why = f"no response to {method!r} within the {timeout:g} s cap (--mcp-progress-cap), after {progressed} progress notifications"
+            why = (f"no response to {method!r} within the {timeout:g} s cap (--mcp-progress-cap), "
+                   f"after {progressed} progress notifications")
         elif progressed:
             why += f" after its last of {progressed} progress notifications"
         super().__init__(f"{why}; sent: {sent}")
@@ -193,7 +194,8 @@ class Call:
         self.wire._forget(self._pending)
 
     def wait_for(self, predicate: Any, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds until ``predicate(reply)`` is true or the response arrived; the predicate's value."""
+        """Wait up to ``timeout`` seconds until ``predicate(reply)`` is true or the response arrived;
+        the predicate's value."""
         return self.wire._wait_until(self._pending, predicate, timeout)
 
 
@@ -363,7 +365,8 @@ class Wire(ABC):
         return pending
 
     def has_active_token(self, token: Any, *, loosely: bool = False) -> bool:
-        """True when a pending request carries ``token`` as its progressToken (of the same JSON type, unless ``loosely``)."""
+        """True when a pending request carries ``token`` as its progressToken
+        (of the same JSON type, unless ``loosely``)."""
         with self._cond:
             owner = self._by_token.get(_id_key(token))
             return owner is not None and not owner.done and (loosely or same_id(owner.token, token))
@@ -467,7 +470,8 @@ class Wire(ABC):
         self._inbox.append(message)
 
     def _concerned(self, via: Any) -> list[_Pending]:
-        """The pending requests a message that names no request belongs to: the one whose stream carried it, else all."""
+        """The pending requests a message that names no request belongs to: the one whose stream carried it,
+        else all."""
         if isinstance(via, _Pending):
             return [via]
         return list(self._pending.values())

@@ -83,7 +83,8 @@ def _at(arguments: Any, path: tuple[str, ...]) -> Any:
 
 
 def routing_headers(message: Any, version: str, tool_schemas: dict[str, Any]) -> dict[str, str]:
-    """The 2026-07-28 Streamable HTTP headers for a request body: version, ``Mcp-Method``, ``Mcp-Name``, ``Mcp-Param-*``."""
+    """The 2026-07-28 Streamable HTTP headers for a request body: version, ``Mcp-Method``, ``Mcp-Name``,
+    ``Mcp-Param-*``."""
     headers = {"MCP-Protocol-Version": version}
     if not isinstance(message, dict) or not isinstance(message.get("method"), str):
         return headers

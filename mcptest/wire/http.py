@@ -68,7 +68,8 @@ class HttpWire(Wire):
         self._closed = False
 
     def base_headers(self, message: Any = None) -> dict[str, str]:
-        """Headers a POST carries: content negotiation, session, protocol version (or the 2026 routing headers), extras."""
+        """Headers a POST carries: content negotiation, session, protocol version
+        (or the 2026 routing headers), extras."""
         headers = {"Content-Type": "application/json", "Accept": ACCEPT_BOTH}
         if self.envelope is not None:
             headers.update(routing_headers(message, self.envelope.version, self.tool_schemas))
@@ -137,7 +138,8 @@ class HttpWire(Wire):
             headers.update({"Accept": "text/event-stream", "Last-Event-ID": state.last_event_id})
             self.transcript.add(">", f"GET {self.url} (Last-Event-ID: {state.last_event_id})")
             try:
-                with self._client.stream("GET", self.url, headers=headers, timeout=max(deadline - time.monotonic(), 0.1)) as response:
+                with self._client.stream("GET", self.url, headers=headers,
+                                         timeout=max(deadline - time.monotonic(), 0.1)) as response:
                     exchange = HttpExchange("GET", response.status_code, dict(response.headers), stream=state)
                     if response.status_code != 200 or exchange.content_type != "text/event-stream":
                         exchange.text = _read(response)
@@ -156,7 +158,8 @@ class HttpWire(Wire):
             del self.exchanges[:-50]
 
     def answer(self, response: JSON, via: Any = None) -> None:
-        """POST the client's response to a server-to-client request (in a thread: the request's stream is still open)."""
+        """POST the client's response to a server-to-client request
+        (in a thread: the request's stream is still open)."""
         thread = threading.Thread(target=self._answer, args=(response,), daemon=True)
         with self._lock:
             self._threads.append(thread)
@@ -204,14 +207,16 @@ class HttpWire(Wire):
             self.transcript.add("<", exchange.summary())
         return exchange
 
-    def http(self, method: str, *, headers: Mapping[str, str] | None = None, timeout: float | None = None) -> HttpExchange:
+    def http(self, method: str, *, headers: Mapping[str, str] | None = None,
+             timeout: float | None = None) -> HttpExchange:
         """A bodiless request (GET, DELETE, ...) that reads only the status and headers of the answer."""
         base = {k: v for k, v in self.base_headers().items() if k not in ("Content-Type", "Mcp-Method")}
         sent = {**base, **(headers or {})}
         deadline = self.timeout if timeout is None else timeout
         try:
             with self._client.stream(method, self.url, headers=sent, timeout=deadline) as response:
-                text = "" if response.headers.get("content-type", "").startswith("text/event-stream") else _read(response)
+                text = ("" if response.headers.get("content-type", "").startswith("text/event-stream")
+                        else _read(response))
                 exchange = HttpExchange(method, response.status_code, dict(response.headers), text=text)
         except httpx2.HTTPError as exc:
             raise WireError(f"{method} {self.url} failed: {_why(exc)}") from None
@@ -293,8 +298,10 @@ def _status_as_error(exchange: HttpExchange, rid: Any) -> JSON:
     An HTTP 4xx (e.g. "missing session") answers the request at the transport level; checks see it
     as an error response whose code comes from the body when there is one.
     """
-    body_error = next((m["error"] for m in exchange.messages if isinstance(m, dict) and isinstance(m.get("error"), dict)), None)
-    error = dict(body_error) if body_error else {"code": -32603, "message": f"HTTP {exchange.status} with no JSON-RPC response"}
+    body_error = next((m["error"] for m in exchange.messages
+                       if isinstance(m, dict) and isinstance(m.get("error"), dict)), None)
+    error = (dict(body_error) if body_error
+             else {"code": -32603, "message": f"HTTP {exchange.status} with no JSON-RPC response"})
     error.setdefault("data", None)
     return {"jsonrpc": "2.0", "id": rid, "error": error, HTTP_STATUS_KEY: exchange.status}
 
@@ -332,7 +339,8 @@ def _read_sse(response: Any, exchange: HttpExchange, until_id: Any, deadline: fl
             on_message(message)
 
     def answered(message: Any) -> bool:
-        return until_id is not None and isinstance(message, dict) and "method" not in message and message.get("id") == until_id
+        return (until_id is not None and isinstance(message, dict) and "method" not in message
+                and message.get("id") == until_id)
 
     try:
         texts = read_events(response, deadline, exchange.stream, take, stop=answered)

@@ -14,7 +14,8 @@ CLEAN = stdio_target("clean_raw.py")
 
 
 def mcptest(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mcptest.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "mcptest.cli", *args],
+                          capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
 def test_call_prints_the_raw_result_and_exits_0() -> None:
@@ -54,7 +55,8 @@ def test_checks_lists_every_check_with_its_sentence_level_and_url() -> None:
 
 
 def test_check_is_a_ci_gate_with_json_and_junit(tmp_path: Path) -> None:
-    good = mcptest("check", CLEAN, "--strict", "--json", str(tmp_path / "good.json"), "--junit", str(tmp_path / "junit.xml"), "-k", "BASE or LIFE")
+    good = mcptest("check", CLEAN, "--strict", "--json", str(tmp_path / "good.json"),
+                   "--junit", str(tmp_path / "junit.xml"), "-k", "BASE or LIFE")
     assert good.returncode == 0, good.stdout[-2000:]
     assert json.loads((tmp_path / "good.json").read_text())["counts"].get("fail", 0) == 0
     assert "<testsuite" in (tmp_path / "junit.xml").read_text()

@@ -114,7 +114,8 @@ def test_connect_failure_is_one_clear_line(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("test_fail.py")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*could not open an MCP session to*robust_exit_at_start.py*", "*server.toml' not found*"])
+    result.stdout.fnmatch_lines(["*could not open an MCP session to*robust_exit_at_start.py*",
+                                 "*server.toml' not found*"])
     assert "During handling" not in result.stdout.str()
 
 

@@ -14,7 +14,8 @@ CLEAN = stdio_target("clean_raw.py")
 def test_help_lists_every_option_and_ini_key(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
     text = result.stdout.str()
-    for flag in ("--mcp-server=TARGET", "--mcp-timeout=SECONDS", "--mcp-strict", "--mcp-header=HEADER", "--mcp-launch=CMD"):
+    for flag in ("--mcp-server=TARGET", "--mcp-timeout=SECONDS", "--mcp-strict", "--mcp-header=HEADER",
+                 "--mcp-launch=CMD"):
         assert flag in text
     for ini in ("mcp_server", "mcp_timeout", "mcp_strict"):
         assert ini in text
@@ -29,7 +30,8 @@ def test_help_lists_every_option_and_ini_key(pytester: pytest.Pytester) -> None:
         (["--mcp-fuzz-examples", "-3"], "must be 0 or more"),
     ],
 )
-def test_bad_values_are_usage_errors_that_say_what_is_valid(pytester: pytest.Pytester, args: list[str], message: str) -> None:
+def test_bad_values_are_usage_errors_that_say_what_is_valid(pytester: pytest.Pytester, args: list[str],
+                                                            message: str) -> None:
     result = pytester.runpytest(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert message in result.stderr.str()
@@ -163,7 +165,8 @@ def test_xdist_workers_share_one_summary_and_report_with_the_serial_verdicts(pyt
         result = pytester.runpytest_subprocess(f"--mcp-server={target}", *mode, "--mcp-report-json", str(report),
                                                "-k", "BASE or PING", "--mcp-fuzz-examples=0")
         assert result.ret == 0 and result.parseoutcomes()["warnings"] == 1
-        result.stdout.fnmatch_lines(["*MCP conformance summary*", "*BASE-05@2025-11-25: expected an error response -32700*"])
+        result.stdout.fnmatch_lines(["*MCP conformance summary*",
+                                     "*BASE-05@2025-11-25: expected an error response -32700*"])
         findings = json.loads(report.read_text())["findings"]
         assert {f["requirement"] for f in findings} >= {"BASE-01", "BASE-05", "BASE-09", "PING-01"}
         keys = [(f["check"], f["item"], f["version"]) for f in findings]

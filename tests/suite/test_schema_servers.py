@@ -33,7 +33,8 @@ def failures(findings: list[Finding]) -> list[Finding]:
 
 
 @pytest.mark.parametrize(("server", "what", "path", "also"), DEFECTS, ids=[d[0].removesuffix(".py") for d in DEFECTS])
-def test_a_malformed_message_is_a_must_finding_naming_its_path(server: str, what: str, path: str, also: set[str]) -> None:
+def test_a_malformed_message_is_a_must_finding_naming_its_path(server: str, what: str, path: str,
+                                                               also: set[str]) -> None:
     run = run_all(Settings(server=stdio_target(server), timeout=30.0), areas=TRAFFIC)  # generous: only bounds hangs
     run.close()
     assert run.error is None, run.error

@@ -73,7 +73,8 @@ def test_the_reference_server_passes_over_sse_in_strict_mode() -> None:
     run.close()
     assert run.error is None, run.error
     assert run.versions == ["2024-11-05", "2025-11-25"]
-    bad = [f"{f.outcome} {f.check}@{f.version} {f.item}: {f.message}" for f in run.findings if f.outcome in ("fail", "warn")]
+    bad = [f"{f.outcome} {f.check}@{f.version} {f.item}: {f.message}"
+           for f in run.findings if f.outcome in ("fail", "warn")]
     assert bad == [], "\n\n".join(bad)
     passed = {f.check for f in run.findings if f.outcome == "pass"}
     assert SSE_CHECKS | {"BASE-18", "TOOL-05"} <= passed, sorted(passed)

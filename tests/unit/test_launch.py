@@ -15,7 +15,8 @@ from mcptest.settings import Settings
 from mcptest.target import parse_target
 
 PY = sys.executable
-NEVER_READY = f"{PY} -c \"import sys, threading; print('booting slowly', file=sys.stderr, flush=True); threading.Event().wait()\""
+NEVER_READY = (f"{PY} -c \"import sys, threading; print('booting slowly', file=sys.stderr, flush=True); "
+               "threading.Event().wait()\"")
 
 
 def test_missing_command_is_one_line() -> None:
@@ -24,7 +25,9 @@ def test_missing_command_is_one_line() -> None:
 
 
 def test_stop_ends_the_whole_process_group() -> None:
-    script = "import subprocess, sys, threading; subprocess.Popen([sys.executable, '-c', 'import threading; threading.Event().wait()']); threading.Event().wait()"
+    script = ("import subprocess, sys, threading; "
+              "subprocess.Popen([sys.executable, '-c', 'import threading; threading.Event().wait()']); "
+              "threading.Event().wait()")
     process = ServerProcess([PY, "-c", script])
     assert wait_until(lambda: len(psutil.Process(process.pid).children()) == 1, 10) is None
     child = psutil.Process(process.pid).children()[0]
@@ -53,7 +56,8 @@ def test_http_server_that_never_listens_fails_within_the_bound_with_its_stderr()
 
 
 def test_http_server_that_exits_reports_its_code() -> None:
-    settings = Settings(server="http://127.0.0.1:{port}/mcp", launch=f"{PY} -c \"import sys; sys.exit('bad config')\"", timeout=5.0)
+    settings = Settings(server="http://127.0.0.1:{port}/mcp", launch=f"{PY} -c \"import sys; sys.exit('bad config')\"",
+                        timeout=5.0)
     handle = ServerHandle(parse_target(settings.server, launch=settings.launch), settings)
     with pytest.raises(LaunchError, match="exited with code 1"):
         handle.start()

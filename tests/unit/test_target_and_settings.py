@@ -70,7 +70,11 @@ def test_marker_overrides_and_unknown_keys() -> None:
 
 @pytest.mark.parametrize(
     ("cli", "message"),
-    [({"timeout": "x"}, "not a number"), ({"protocol": "v9"}, "choose from auto, all, 2024-11-05"), ({"seed": "-1"}, "0 or more")],
+    [
+        ({"timeout": "x"}, "not a number"),
+        ({"protocol": "v9"}, "choose from auto, all, 2024-11-05"),
+        ({"seed": "-1"}, "0 or more"),
+    ],
 )
 def test_bad_values(cli: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):

@@ -24,7 +24,8 @@ def test_json_with_unicode_line_separators_is_one_event() -> None:
 
 
 def test_crlf_split_across_chunks_priming_events_and_comments() -> None:
-    chunks = [b"id: 0\r\ndata:\r\n\r", b"\n: keep-alive\r", b"\ndata: {\"jsonrpc\":\"2.0\",", b"\"id\":2,\"result\":{}}\r\n\r\n"]
+    chunks = [b"id: 0\r\ndata:\r\n\r", b"\n: keep-alive\r", b"\ndata: {\"jsonrpc\":\"2.0\",",
+              b"\"id\":2,\"result\":{}}\r\n\r\n"]
     exchange = HttpExchange("POST", 200, {})
     _read_sse(_stream(chunks), exchange, 2, time.monotonic() + 5)
     assert exchange.messages == [{"jsonrpc": "2.0", "id": 2, "result": {}}]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -161,9 +159,6 @@ def test_a_plain_pytest_test_over_an_unsupported_schema_is_skipped_with_the_reas
     result.stdout.fnmatch_lines(["*SKIPPED*recursive $ref '#'*"])
 
 
-def test_fifty_examples_of_a_typical_pydantic_tool_draw_quickly(corpus: dict[str, dict[str, Any]]) -> None:
-    tool = corpus["sdk_place_order"]
-    _draws(tool, examples=5)  # compile and warm up
-    started = time.perf_counter()
-    assert len(_draws(tool, examples=50)) == 50
-    assert time.perf_counter() - started < 5.0  # ~0.3 s on an idle 2-core machine
+def test_fifty_examples_of_a_typical_pydantic_tool_are_drawn(corpus: dict[str, dict[str, Any]]) -> None:
+    # how fast they are drawn is benchmarks/fuzz_throughput.py's figure, not a timed assertion here
+    assert len(_draws(corpus["sdk_place_order"], examples=50)) == 50

@@ -193,7 +193,8 @@ def render(added: Table, required: Table) -> str:
     head = [
         '"""Fields of the 2025-11-25 models that older handshake versions do not define (generated; do not edit).',
         "",
-        "Written by tests/unit/schema/make_schema_fields.py from the spec's schema.json files; a test keeps it current.",
+        ("Written by tests/unit/schema/make_schema_fields.py from the spec's schema.json files; "
+         "a test keeps it current."),
         '"""',
         "",
         "from __future__ import annotations",
