@@ -21,23 +21,28 @@ SSE_IDLE_SECONDS = 300.0
 before giving up."""
 
 
+LISTINGS = ("tools", "resources", "resource_templates", "prompts")
+MAX_PAGES = 1000
+"""list_all stops here: a server whose cursors never end would otherwise page forever."""
+
+
 class SessionError(RuntimeError):
     """The session could not be opened or a call did not finish; the message says which and why."""
 
 
 def client_for(
     server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0, errlog: Any = None,
-    mode: str = "legacy",
+    mode: str = "legacy", message_handler: Any = None,
 ) -> Any:
     """An ``mcp.Client`` (no response cache) for a Target, URL, command or in-process server.
 
     ``mode`` is the SDK's: ``"legacy"`` (the initialize handshake, the default) or ``"2026-07-28"``
-    (the stateless era, where the server supports it).
+    (the stateless era, where the server supports it). ``message_handler`` gets every incoming message.
     """
     from mcp import Client
 
     transport = transport_for(server, env=env, timeout=timeout, errlog=errlog)
-    return Client(transport, mode=mode, cache=None, read_timeout_seconds=timeout)
+    return Client(transport, mode=mode, cache=None, read_timeout_seconds=timeout, message_handler=message_handler)
 
 
 def transport_for(server: Any, *, env: Mapping[str, str] | None, timeout: float, errlog: Any) -> Any:
@@ -94,17 +99,20 @@ def _leaf(exc: BaseException) -> BaseException:
 class Session:
     """A connected MCP client you call synchronously: ``session.call_tool("add", {"a": 1, "b": 2})``.
 
-    Every call is bounded by ``timeout`` seconds. ``stderr_tail()`` shows what a stdio server logged.
+    Every call is bounded by ``timeout`` seconds. ``stderr_tail()`` shows what a stdio server logged;
+    ``notifications`` lists every notification the server sent, in arrival order (its ``method`` names it).
     The underlying ``mcp.Client`` is ``session.client`` for anything not wrapped here.
     """
 
     def __init__(self, server: Any, *, env: Mapping[str, str] | None = None, timeout: float = 10.0,
                  mode: str = "legacy") -> None:
         self.timeout = timeout
+        self.notifications: list[Any] = []
         self._stack = contextlib.ExitStack()
         self._stderr = self._stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
         self.portal: BlockingPortal = self._stack.enter_context(start_blocking_portal())
-        client = client_for(server, env=env, timeout=timeout, errlog=self._stderr, mode=mode)
+        client = client_for(server, env=env, timeout=timeout, errlog=self._stderr, mode=mode,
+                            message_handler=self._received)
         try:
             # the SDK bounds the handshake itself with read_timeout_seconds (a cancel scope cannot span the
             # client's own task groups, so no outer fail_after here)
@@ -115,6 +123,10 @@ class Session:
             leaf = _leaf(exc)
             raise SessionError(f"could not open an MCP session to {server!r}: "
                                f"{type(leaf).__name__}: {leaf}{tail}") from None
+
+    async def _received(self, message: Any) -> None:
+        if getattr(message, "method", None) is not None and not hasattr(message, "respond"):
+            self.notifications.append(message)  # requests (with respond) and exceptions are the SDK's to handle
 
     def stderr_lines(self, lines: int = 15) -> list[str]:
         """The last lines the server wrote to stderr (stdio servers)."""
@@ -141,6 +153,19 @@ class Session:
         except TimeoutError:
             name = getattr(func, "__name__", "call")
             raise SessionError(f"{name} did not finish within {self.timeout:g} s{self.stderr_tail()}") from None
+
+    def list_all(self, kind: str) -> list[Any]:
+        """Every item of a listing, all pages: ``kind`` is tools, resources, resource_templates or prompts."""
+        if kind not in LISTINGS:
+            raise ValueError(f"list_all({kind!r}): kind must be one of {', '.join(LISTINGS)}")
+        method, items, cursor = getattr(self, f"list_{kind}"), [], None
+        for _ in range(MAX_PAGES):
+            page = method(cursor=cursor)
+            items += getattr(page, kind)
+            cursor = page.next_cursor
+            if not cursor:
+                return items
+        raise SessionError(f"list_{kind} was still paging after {MAX_PAGES} pages (a cursor loop?)")
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         attribute = getattr(self.client, name)

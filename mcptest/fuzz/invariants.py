@@ -22,7 +22,7 @@ MAX_PAGES = 20
 SENTINELS = 2
 """Requests sent (and answered) after a listing changed without an announcement, before concluding none is coming:
 a server answers one connection's lines in order, so a notification not in by then is not coming."""
-READ_RESOURCES = ("for resource in mcp_session.list_resources().resources:\n"
+READ_RESOURCES = ("for resource in mcp_session.list_all('resources'):\n"
                   "    mcp_session.read_resource(resource.uri)  # listed, so it must be readable")
 
 
@@ -149,8 +149,11 @@ class Probe:
                     raise Broken("unannounced-list-change",
                                  f"the {kind} listing changed without notifications/{kind}/list_changed although "
                                  "listChanged is declared",
-                                 f"# the {kind} listing differs from before this call, yet no "
-                                 f"notifications/{kind}/list_changed arrived (see it with the mcp_wire fixture)")
+                                 "mcp_session.send_ping()  # answered in order: an announcement of the last call "
+                                 "is in by now\n"
+                                 f"assert any(n.method == 'notifications/{kind}/list_changed' "
+                                 "for n in mcp_session.notifications[announced:]), "
+                                 f"'the {kind} listing changed unannounced'")
             self.listings[kind] = now
             self.announced.discard(kind)
 
@@ -170,7 +173,7 @@ class Probe:
 def _check_for(kind: str, tool: str) -> str:
     """Test lines after the last call that show a broken call invariant."""
     if kind == "output-schema":
-        return (f"tool = next(t for t in mcp_session.list_tools().tools if t.name == {tool!r})\n"
+        return (f"tool = next(t for t in mcp_session.list_all('tools') if t.name == {tool!r})\n"
                 "import jsonschema\n"
                 "jsonschema.validate(result.structured_content, tool.output_schema)  # STATE-02")
     return ""  # the call itself fails in the SDK client: it raises on a JSON-RPC error or a malformed result

@@ -81,9 +81,11 @@ class StatefulFailure:
             else:
                 target = ""
             body.extend(f"# {note}" for note in notes)
+            if last and "[announced:]" in self.check:
+                body.append("announced = len(mcp_session.notifications)")
             body.append(f"{target}{call}")
             if number in listings:
-                body.append(f"listed{number + 1} = mcp_session.list_resources().resources")
+                body.append(f"listed{number + 1} = mcp_session.list_all('resources')")
         body.extend(line for line in self.check.splitlines() if line)
         uses_json = any("json." in line for line in body)
         lines = [f"def {name}(mcp_session):",

@@ -30,6 +30,8 @@ def entry_id(entry: dict[str, Any]) -> str:
 
 def settings_for(entry: dict[str, Any], **overrides: Any) -> Settings:
     overrides.setdefault("timeout", 30.0)  # only bounds hangs: a loaded machine starts an SDK server slowly
+    overrides.setdefault("stateful", bool(entry.get("stateful")))  # manifest_state.yaml: the STATE-* search
+    overrides.setdefault("fuzz_all", bool(entry.get("fuzz_all")))
     if "protocol" in entry:
         overrides.setdefault("protocol", entry["protocol"])
     if entry["transport"] in ("http", "sse"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,14 @@ import yaml
 from mcptest.runner import run_all
 from mcptest.settings import Settings
 from mcptest.spec.requirements import requirement
-from tests.conftest import ROOT, SERVERS, http_target, stdio_target
+from tests.conftest import ROOT, SERVERS, stdio_target
 
 FUZZ_SERVERS = ROOT / "fixtures" / "fuzz_servers"
 MANIFEST = yaml.safe_load((FUZZ_SERVERS / "manifest.yaml").read_text())["servers"]
 SEED = 20261124
 
 
-def _fuzz(target: str, **overrides: Any):  # noqa: ANN202 - a SuiteRun
+def _fuzz(target: str, **overrides: Any):
     overrides.setdefault("timeout", 5.0)  # what a hang costs; SDK servers get more time to start on a busy machine
     result = run_all(Settings(server=target, seed=SEED, **overrides), areas=("fuzz",))
     result.close()
@@ -90,26 +91,27 @@ STATE_MANIFEST = yaml.safe_load((SERVERS / "manifest_state.yaml").read_text())["
 
 @pytest.mark.parametrize("entry", STATE_MANIFEST,
                          ids=[f"{e['file'].removesuffix('.py')}-{e['transport']}" for e in STATE_MANIFEST])
-def test_stateful_defect_servers_are_caught_at_their_id(entry: dict[str, Any]) -> None:
-    """What the fixture-server matrix checks for manifest_state.yaml, on the stateful area alone (the rest of the
-    suite runs there)."""
-    if entry["transport"] == "http":
-        server, launch = http_target(entry["file"])
-        settings = Settings(server=server, launch=launch, seed=SEED, stateful=entry["stateful"],
-                            fuzz_all=entry.get("fuzz_all", False))
-    else:
-        settings = Settings(server=stdio_target(entry["file"]), seed=SEED, stateful=entry["stateful"],
-                            fuzz_all=entry.get("fuzz_all", False))
-    result = run_all(settings, areas=("stateful",))
+def test_the_printed_regression_test_reproduces_each_stateful_defect(
+    entry: dict[str, Any], pytester: pytest.Pytester
+) -> None:
+    """The fixture-server matrix shows each defect is caught at its id (test_fixture_servers.py); here the minimal
+    sequence's printed test is pasted into a test file and run as a user would: it fails, on the defect."""
+    server = stdio_target(entry["file"])
+    protocol = {"protocol": entry["protocol"]} if "protocol" in entry else {}
+    result = run_all(Settings(server=server, seed=SEED, stateful=True, fuzz_all=entry.get("fuzz_all", False),
+                              **protocol), areas=("stateful",))
     result.close()
     assert result.error is None, result.error
-    expected = set(entry["expect"])
-    flagged = {f.requirement: f for f in result.findings if f.outcome in ("fail", "warn")}
-    assert set(flagged) == expected, [f.message for f in result.findings]
-    wanted = "warn" if entry.get("strict") else "fail"
-    assert {f.outcome for f in flagged.values()} == {wanted}
-    message = flagged[entry["expect"][0]].message
-    assert "def test_stateful_sequence(mcp_session):" in message and "minimal sequence (3 steps" in message
+    flagged = [f for f in result.findings if f.outcome in ("fail", "warn")]
+    assert [f.requirement for f in flagged] == entry["expect"], [f.message for f in result.findings]
+    message = flagged[0].message
+    assert "minimal sequence (3 steps" in message, message
+    printed = message[message.index("    def test_stateful_sequence(mcp_session):"):].split("\n  version:")[0]
+    pytester.makepyfile(test_pasted=textwrap.dedent(printed))
+    pasted = pytester.runpytest_subprocess(f"--mcp-server={server}", "test_pasted.py", "-p", "no:cacheprovider")
+    pasted.assert_outcomes(failed=1)
+    for broken_test in ("NameError", "StopIteration", "AttributeError", "SyntaxError", "fixture '*' not found"):
+        pasted.stdout.no_fnmatch_line(f"*{broken_test}*")  # it fails on the defect, not on a bug of its own
 
 
 def test_stateful_checks_are_off_unless_asked() -> None:
