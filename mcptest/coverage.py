@@ -95,8 +95,9 @@ def _handshake(handle: ServerHandle, offer: str) -> tuple[Wire | None, Surface |
     try:
         surface = discover(wire, offer)
     except (DiscoveryError, WireError) as exc:
+        died = _died(wire)  # before forget(): stopping a hung server must not read as "could not be started"
         handle.forget(wire)
-        return None, None, _died(wire) or str(exc)
+        return None, None, died or str(exc)
     return wire, surface, ""
 
 

@@ -105,7 +105,7 @@ def test_must_failure_names_requirement_expected_got_spec_and_reproducer(pyteste
         [
             "*[[]STDIO-01[]] MUST: The server MUST NOT write anything to its `stdout`*",
             "*expected: only JSON-RPC messages on stdout",
-            "*got:      * other line(s), first:*",
+            "*got:      * other line(s)*, first:*",
             "*spec:     https://modelcontextprotocol.io/specification/2025-11-25/basic/transports*",
             "*reproduce: pytest --mcp-server=* --mcp-protocol=2025-11-25 -k 'STDIO-01 and 2025-11-25'",
         ]

@@ -139,7 +139,8 @@ def test_the_container_passes_the_builtin_suite_in_strict_mode(image: str) -> No
     run = run_all(Settings(server=f"docker:{image}", docker_port=8000, strict=True))
     run.close()
     assert run.error is None, run.error
-    assert run.surface is not None and run.surface.server_name == "mcp-reference-server"
+    assert run.coverage is not None
+    assert {state.surface.server_name for state in run.coverage.states.values()} == {"mcp-reference-server"}
     bad = [f"{f.outcome} {f.check} {f.item}: {f.message}" for f in run.findings if f.outcome in ("fail", "warn")]
     assert bad == [], "\n\n".join(bad)
     assert sum(f.outcome == "pass" for f in run.findings) > 100

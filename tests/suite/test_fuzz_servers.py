@@ -48,8 +48,8 @@ def test_fuzzing_finds_and_shrinks_the_bug(entry: dict[str, Any]) -> None:
     assert f"got:      {entry['kind']}:" in message
     if entry["kind"] in ("crash", "hang"):  # evidence another check could cause: confirmed alone before reported
         assert "confirmed alone" in failures[0].extra["note"]
-    if "minimal" in entry:
-        assert _minimal(message) == entry["minimal"]
+    if "minimal" in entry and "this is the input as first found" not in message:
+        assert _minimal(message) == entry["minimal"]  # unless a loaded machine made every shrunk hang look slow
     assert f"mcptest call '{target}' --protocol {failures[0].version} {entry['tool']} '" in message
     assert f"def test_{entry['tool']}_" in message and "mcp_session.call_tool(" in message
 
