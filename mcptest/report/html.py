@@ -15,15 +15,16 @@ AREAS = {
     "LIFE": "Lifecycle", "BASE": "JSON-RPC messages", "PING": "Ping", "PROG": "Progress", "CANC": "Cancellation",
     "PAGE": "Pagination", "LOG": "Logging", "COMP": "Completion", "TOOL": "Tools", "FUZZ": "Tool fuzzing",
     "RES": "Resources", "PROMPT": "Prompts", "STDIO": "stdio transport", "HTTP": "Streamable HTTP transport",
-    "SERVER": "Server health",
+    "SERVER": "Server health", "SSE": "HTTP+SSE transport (2024-11-05)", "MHTTP": "Streamable HTTP (2026-07-28)",
+    "MOD": "Per-request era (2026-07-28)", "CAP": "Client capabilities", "STATE": "Stateful sequences",
 }
-LABELS = {"fail": "failed", "warn": "SHOULD warnings", "error": "mcptest errors", "pass": "passed", "n/a": "n/a"}
-CSS_CLASS = {"fail": "fail", "warn": "warn", "error": "error", "pass": "pass", "n/a": "na"}
+LABELS = {"fail": "failed", "warn": "SHOULD warnings", "error": "mcptest errors", "info": "informational",
+          "pass": "passed", "n/a": "n/a"}
+CSS_CLASS = {"fail": "fail", "warn": "warn", "error": "error", "info": "info", "pass": "pass", "n/a": "na"}
 
 STYLE = """
 *{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d232b;background:#f5f6f8;
-  overflow-x:hidden}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d232b;background:#f5f6f8}
 main{max-width:1100px;margin:0 auto;padding:20px}
 h1{font-size:1.5em;margin:0 0 4px}h2{font-size:1.2em;margin:0}h3{font-size:1em;margin:14px 0 6px;color:#4a5563}
 .meta{color:#4a5563;margin:0 0 14px;overflow-wrap:anywhere}
@@ -34,7 +35,7 @@ h1{font-size:1.5em;margin:0 0 4px}h2{font-size:1.2em;margin:0}h3{font-size:1em;m
 .filters button[aria-pressed=false]{opacity:.45;text-decoration:line-through}
 .filters button b{font-size:1.2em;margin-right:4px}
 .filters .fail{border-color:#d93025}.filters .warn{border-color:#f2a900}.filters .error{border-color:#6f42c1}
-.filters .pass{border-color:#1e8e3e}
+.filters .pass{border-color:#1e8e3e}.filters .info{border-color:#1a5fb4}
 section.area{background:#fff;border:1px solid #dde1e7;border-radius:10px;padding:12px 16px;margin:0 0 14px}
 section.area>header{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline;justify-content:space-between}
 .counts{color:#4a5563;font-size:.9em}
@@ -46,11 +47,14 @@ details.finding>summary::before{content:"\\25B8";color:#8a94a3}details.finding[o
   font-weight:700;text-transform:uppercase}
 .fail .badge{background:#d93025;color:#fff}.warn .badge{background:#f2a900;color:#2a1e00}
 .error .badge{background:#6f42c1;color:#fff}.pass .badge{background:#1e8e3e;color:#fff}.na .badge{background:#c9ced6}
+.info .badge{background:#1a5fb4;color:#fff}
+details.unchecked>summary{cursor:pointer}details.unchecked>summary h3{display:inline}
+.why{display:block;color:#4a5563;font-size:.9em;margin:2px 0 4px 18px;overflow-wrap:anywhere}
 .expected .badge::after{content:" (expected)";text-transform:none;font-weight:400}
 .rid{font-weight:600}.item{font-family:ui-monospace,monospace;overflow-wrap:anywhere}
 .gist{color:#4a5563;flex:1 1 300px;min-width:0;overflow-wrap:anywhere}
 dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:4px 12px;margin:8px 0 4px 18px}
-dt{color:#4a5563}dd{margin:0;min-width:0}
+dt{color:#4a5563}dd{margin:0;min-width:0;overflow-wrap:anywhere}
 pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word;background:#f6f8fa;
   border-radius:6px;padding:6px 8px;font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;
   max-height:28em;overflow-y:auto}
@@ -155,21 +159,30 @@ def _area_order(findings: list[Finding]) -> dict[str, tuple[int, int, str]]:
     return {area: (rank, keys.index(area) if area in keys else len(keys), area) for area, rank in worst.items()}
 
 
-def _groups(findings: list[Finding], baseline: Baseline | None) -> str:
+def _version_group(version: str, findings: list[Finding], baseline: Baseline | None, skipped: dict[str, str]) -> str:
+    """One version's findings within an area; a group holding only n/a is folded, with the reason they share."""
+    title = f"<h3>protocol {escape(version or '(none)')} · {escape(_counts(findings))}</h3>"
+    body = "".join(_finding(f, baseline) for f in sorted(findings, key=sort_key))
+    if any(f.outcome != "n/a" for f in findings):
+        return f"<div data-group='version'>{title}{body}</div>"
+    reasons = {f.reason for f in findings}
+    reason = skipped.get(version) or (reasons.pop() if len(reasons) == 1 else "")
+    why = f"<span class='why'>{escape(reason)}</span>" if reason else ""
+    return f"<details class='unchecked' data-group='version'><summary>{title}{why}</summary>{body}</details>"
+
+
+def _groups(findings: list[Finding], baseline: Baseline | None, skipped: dict[str, str]) -> str:
     parts = []
     order = _area_order(findings)
     by_area = sorted(findings, key=lambda f: (order[f.area], f.version, sort_key(f)))
     for area, area_findings in groupby(by_area, key=lambda f: f.area):
         members = list(area_findings)
-        versions = []
-        for version, version_findings in groupby(members, key=lambda f: f.version):
-            chunk = list(version_findings)
-            body = "".join(_finding(f, baseline) for f in sorted(chunk, key=sort_key))
-            versions.append(f"<div data-group='version'><h3>protocol {escape(version or '(none)')} · "
-                            f"{escape(_counts(chunk))}</h3>{body}</div>")
+        chunks = [list(chunk) for _, chunk in groupby(members, key=lambda f: f.version)]
+        chunks.sort(key=lambda chunk: all(f.outcome == "n/a" for f in chunk))  # what was checked comes first
+        versions = "".join(_version_group(chunk[0].version, chunk, baseline, skipped) for chunk in chunks)
         parts.append(f"<section class='area' data-group='area' id='area-{escape(area.lower())}'><header>"
                      f"<h2>{escape(AREAS.get(area, area))} <small>({escape(area)})</small></h2>"
-                     f"<span class='counts'>{escape(_counts(members))}</span></header>{''.join(versions)}</section>")
+                     f"<span class='counts'>{escape(_counts(members))}</span></header>{versions}</section>")
     return "".join(parts)
 
 
@@ -183,8 +196,9 @@ def _verdict(report: RunReport, outcome: BaselineOutcome | None) -> str:
         text = f"{'Failed' if bad else 'Passed'} against the baseline: {outcome.counts()}{errors}"
     else:
         bad = bool(counts["fail"] or counts["error"])
+        info = f", {counts['info']} informational" if counts["info"] else ""
         text = (f"{'Failed' if bad else 'Passed'}: {counts['fail']} failed, {counts['warn']} SHOULD warnings, "
-                f"{counts['pass']} passed, {counts['n/a']} n/a{errors}")
+                f"{counts['pass']} passed, {counts['n/a']} n/a{info}{errors}")
     return f"<p class='verdict {'bad' if bad else 'good'}'>{escape(text)}</p>"
 
 
@@ -212,13 +226,14 @@ def render_html(report: RunReport, *, baseline: Baseline | None = None, outcome:
     server = f"{info.get('name', '?')} {info.get('version', '')}".strip()
     title = f"mcptest report: {server}"
     meta = " · ".join(escape(part) for part in (
-        f"target {report.target}" if report.target else "", f"protocol {report.version}" if report.version else "",
+        f"target {report.target}" if report.target else "",
+        f"protocol {', '.join(report.versions)}" if report.versions else "",
         f"{len({f.check for f in findings})} checks, {len(findings)} findings",
         f"server restarted {report.restarts} time(s)" if report.restarts else "", generated) if part)
     buttons = "".join(
         f"<button type='button' class='{CSS_CLASS[o]}' data-filter='{CSS_CLASS[o]}' aria-pressed='true'>"
         f"<b>{counts[o]}</b>{escape(LABELS[o])}</button>" for o in OUTCOMES if counts[o])
-    body = _groups(findings, baseline) if findings else "<p class='empty'>No check ran.</p>"
+    body = _groups(findings, baseline, report.skipped) if findings else "<p class='empty'>No check ran.</p>"
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

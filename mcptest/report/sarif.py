@@ -15,8 +15,9 @@ from mcptest.report.model import RunReport
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://modelcontextprotocol.io/specification"
-KIND = {"fail": "fail", "warn": "fail", "pass": "pass", "n/a": "notApplicable", "error": "review"}
-LEVEL = {"fail": "error", "warn": "warning"}
+KIND = {"fail": "fail", "warn": "fail", "info": "informational", "pass": "pass", "n/a": "notApplicable",
+        "error": "review"}
+LEVEL = {"fail": "error", "warn": "warning", "info": "note"}
 RULE_LEVEL = {"MUST": "error", "MUST NOT": "error", "SHOULD": "warning", "SHOULD NOT": "warning"}
 FALLBACK_ARTIFACT = "mcp-server"
 """Where results point when the target names no file of the project: GitHub wants a location on each."""
@@ -62,7 +63,7 @@ def _rule(finding: Finding) -> dict[str, Any]:
 
 def _message(finding: Finding) -> str:
     where = f" [{finding.item}]" if finding.item else ""
-    if finding.outcome in ("fail", "warn"):
+    if finding.outcome in ("fail", "warn", "info"):
         text = f"{finding.requirement}{where} {finding.level}: expected {finding.expected}; got {finding.actual}"
         return text + (f"\nReproduce: {finding.reproduce}" if finding.reproduce else "")
     if finding.outcome == "pass":

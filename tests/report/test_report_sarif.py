@@ -25,17 +25,21 @@ def test_one_rule_per_requirement_and_one_result_per_finding(report_run) -> None
     assert sorted(rule["id"] for rule in rules) == sorted({f["requirement"] for f in findings})
     assert len(run["results"]) == len(findings)
     base07 = next(rule for rule in rules if rule["id"] == "BASE-07")
-    assert base07["defaultConfiguration"]["level"] == "error" and base07["properties"]["mcp-level"] == "MUST"
-    assert base07["helpUri"].startswith("https://modelcontextprotocol.io/specification/")
-    assert "Method not found (-32601)" in base07["fullDescription"]["text"]
+    assert base07["defaultConfiguration"]["level"] == "warning" and base07["properties"]["mcp-level"] == "SHOULD"
+    base02 = next(rule for rule in rules if rule["id"] == "BASE-02")
+    assert base02["defaultConfiguration"]["level"] == "error" and base02["properties"]["mcp-level"] == "MUST"
+    finding = next(f for f in findings if f["check"] == "BASE-07")
+    assert base07["helpUri"] == finding["url"] == "https://www.jsonrpc.org/specification#error_object"
+    assert base07["fullDescription"]["text"] == finding["text"] and "method does not exist" in finding["text"]
+    assert base02["helpUri"].startswith("https://modelcontextprotocol.io/specification/2025-11-25/")
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
 
 
 def test_results_carry_outcome_level_evidence_and_the_baseline(report_run) -> None:
     results = {(r["ruleId"], r["properties"].get("item", "")): r for r in report_run.sarif["runs"][0]["results"]}
-    failed = results[("BASE-07", "")]
-    assert failed["kind"] == "fail" and failed["level"] == "error"
+    failed = results[("BASE-07", "")]  # a SHOULD gap: a failed result at warning level
+    assert failed["kind"] == "fail" and failed["level"] == "warning" and failed["properties"]["outcome"] == "warn"
     assert "expected" in failed["message"]["text"] and failed["properties"]["protocolVersion"] == "2025-11-25"
     assert failed["baselineState"] == "unchanged"
     justification = failed["suppressions"][0]["justification"]
@@ -44,6 +48,21 @@ def test_results_carry_outcome_level_evidence_and_the_baseline(report_run) -> No
     assert passed["kind"] == "pass" and passed["level"] == "none" and "suppressions" not in passed
     uri = failed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == FALLBACK_ARTIFACT  # the server's script lies outside the directory the run was started in
+
+
+def test_a_must_failure_is_an_error_and_an_informational_finding_a_note() -> None:
+    failure = Finding(check="BASE-02", requirement="BASE-02", level="MUST", outcome="fail", version="2025-11-25",
+                      expected='"id": 42', actual='"id": "42"')
+    info = Finding(check="LIFE-04", requirement="LIFE-04", level="INFO", outcome="info", version="2025-11-25",
+                   expected="a refusal", actual="tools/list was served before initialize")
+    log = sarif_log(RunReport(target="python srv.py", findings=[failure, info]), tool_version="0.1.0")
+    (must, note), rules = log["runs"][0]["results"], log["runs"][0]["tool"]["driver"]["rules"]
+    assert (must["kind"], must["level"], rules[must["ruleIndex"]]["defaultConfiguration"]["level"]) == \
+        ("fail", "error", "error")
+    assert (note["kind"], note["level"], rules[note["ruleIndex"]]["defaultConfiguration"]["level"]) == \
+        ("informational", "note", "note")
+    assert note["message"]["text"] == "LIFE-04 INFO: expected a refusal; got tools/list was served before initialize"
+    assert not list(jsonschema.Draft4Validator(load_schema()).iter_errors(log))
 
 
 def test_a_mcptest_error_is_a_review_result_and_a_tool_notification() -> None:
