@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import inspect
-import threading
 import warnings
 from collections.abc import Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -54,30 +54,48 @@ def _client_scope(fixture_name: str, config: pytest.Config) -> str:
     return scope if scope in SCOPES else "function"
 
 
+def _waker(event: Any) -> Callable[[], None]:
+    """A callable that sets ``event`` on the loop running in this thread, from any thread, without ever blocking.
+
+    It must not block: it runs as a done-callback on the portal's loop thread, and a blocking hand-over there
+    (``anyio.from_thread.run_sync``) deadlocks as soon as this loop is itself blocked handing the portal a new
+    call (``portal.start_task_soon`` waits for the portal's loop), as with ``asyncio.gather`` over several calls.
+    """
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # not asyncio: trio (the only other loop anyio runs on)
+        import trio
+
+        token = trio.lowlevel.current_trio_token()
+
+        def wake_trio() -> None:
+            with contextlib.suppress(trio.RunFinishedError):  # the waiting loop is gone: nobody is left to wake
+                token.run_sync_soon(event.set)
+
+        return wake_trio
+
+    def wake_asyncio() -> None:
+        if not loop.is_closed():  # else the waiting loop is gone (its test ended): nobody is left to wake
+            with contextlib.suppress(RuntimeError):  # closed between the check and the call
+                loop.call_soon_threadsafe(event.set)
+
+    return wake_asyncio
+
+
 async def wait_future(future: concurrent.futures.Future[T]) -> T:
     """Await a future completed on another thread, from any running anyio-compatible loop (asyncio or trio).
 
-    Cancelling the waiting task cancels the future (and with it the task running on the portal's loop).
+    Neither thread blocks on the other. Cancelling the waiting task cancels the future (and with it the task
+    running on the portal's loop).
     """
     import anyio
-    import anyio.from_thread
-    import anyio.lowlevel
 
     if not future.done():
         event = anyio.Event()
-        token = anyio.lowlevel.current_token()
-        loop_thread = threading.get_ident()
-
-        def wake(_: concurrent.futures.Future[T]) -> None:
-            if threading.get_ident() == loop_thread:  # done before the callback was added: called right here
-                event.set()
-                return
-            try:
-                anyio.from_thread.run_sync(event.set, token=token)
-            except RuntimeError:  # the waiting loop is gone (its test ended); nobody is left to wake
-                pass
-
-        future.add_done_callback(wake)
+        wake = _waker(event)
+        future.add_done_callback(lambda _: wake())
         try:
             await event.wait()
         except BaseException:

@@ -1,5 +1,5 @@
-"""mcp_client under pytest-asyncio (strict and auto mode) and anyio, function and session scope: set up,
-called, failed and torn down without a teardown error."""
+"""mcp_client under pytest-asyncio (strict and auto mode, function, module and session loops) and anyio, client
+scoped per function, module or session: set up, called concurrently, failed and torn down without a teardown error."""
 
 from __future__ import annotations
 
@@ -7,32 +7,50 @@ import pytest
 
 from tests.conftest import PY, stdio_target
 
-# One module of async tests as the course writes them, run under each plugin and mode. The failing test
-# must fail in its call phase only: never as an error at teardown (the bug this module guards against).
+# One module of async tests as the course writes them, run under each plugin and mode: one pytest process per
+# mode. The failing test must fail in its call phase only: never as an error at teardown (the bug this module
+# guards against). Tests on module- and session-wide loops share the client with tests on per-test loops.
 TESTS = """
 import pytest
 
+CLIENTS = []
+
 {marker}
 async def test_tool_call(mcp_client):
+    CLIENTS.append(mcp_client)
     result = await mcp_client.call_tool("echo", {{"text": "héllo ✓"}})
     assert result.content[0].text == "héllo ✓"
 
-{marker}
-async def test_listing_and_reads(mcp_client):
+{module_loop}
+async def test_listing_and_reads_on_a_module_loop(mcp_client):
+    CLIENTS.append(mcp_client)
     tools = await mcp_client.list_tools()
     assert {{"echo", "add"}} <= {{tool.name for tool in tools.tools}}
     assert mcp_client.server_info.name == "clean-raw"
 
 {marker}
 async def test_a_failing_assertion_is_a_failure_not_a_teardown_error(mcp_client):
+    CLIENTS.append(mcp_client)
     result = await mcp_client.call_tool("add", {{"a": 2, "b": 3}})
     assert result.structured_content == {{"sum": 6}}, "deliberately wrong"
 
-{marker}
-async def test_the_same_client_serves_concurrent_calls(mcp_client):
+{session_loop}
+async def test_the_same_client_serves_concurrent_calls_on_a_session_loop(mcp_client):
+    # many calls in flight at once: a result handed back while this loop hands over the next call once
+    # deadlocked the two threads
     import asyncio
-    results = await asyncio.gather(*(mcp_client.call_tool("add", {{"a": i, "b": 1}}) for i in range(5)))
-    assert [r.structured_content["sum"] for r in results] == [1, 2, 3, 4, 5]
+    CLIENTS.append(mcp_client)
+    results = await asyncio.gather(*(mcp_client.call_tool("add", {{"a": i, "b": 1}}) for i in range(20)))
+    assert [r.structured_content["sum"] for r in results] == list(range(1, 21))
+
+{marker}
+async def test_methods_bound_to_the_fixture_loop_are_refused_with_a_reason(mcp_client):
+    CLIENTS.append(mcp_client)
+    with pytest.raises(AttributeError, match="bound to the fixture's own event loop"):
+        mcp_client.listen(tools_list_changed=True)
+
+def test_one_client_per_scope():
+    assert len({{id(client) for client in CLIENTS}}) == {clients}
 """
 
 ANYIO_BACKEND = """
@@ -41,61 +59,36 @@ def anyio_backend():
     return "asyncio"
 """
 
+ASYNCIO = "@pytest.mark.asyncio"
+MODES = {  # mode: (plugin options, marker of a test on a per-test loop, its module-loop and session-loop markers)
+    "strict": (("-o", "asyncio_mode=strict"), ASYNCIO, f'{ASYNCIO}(loop_scope="module")',
+               f'{ASYNCIO}(loop_scope="session")'),
+    "auto": (("-o", "asyncio_mode=auto"), "", f'{ASYNCIO}(loop_scope="module")', f'{ASYNCIO}(loop_scope="session")'),
+    "anyio": (("-p", "no:asyncio"), "@pytest.mark.anyio", "@pytest.mark.anyio", "@pytest.mark.anyio"),
+}
 
-def _run(pytester: pytest.Pytester, marker: str, *args: str, scope: str = "function",
-         extra: str = "") -> pytest.RunResult:
-    pytester.makeini(f"[pytest]\nmcp_client_scope = {scope}\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(test_async_client=TESTS.format(marker=marker) + extra)
-    return pytester.runpytest_subprocess("--mcp-server=" + stdio_target("clean_raw.py"), "-p", "no:cacheprovider",
-                                         "-W", "error::pytest.PytestUnraisableExceptionWarning", "test_async_client.py",
-                                         *args, timeout=180)
 
-
-def _assert_clean(result: pytest.RunResult) -> None:
-    result.assert_outcomes(passed=3, failed=1)
-    text = result.stdout.str()
+@pytest.mark.parametrize(("mode", "scope"), [("strict", "session"), ("auto", "function"), ("anyio", "module")])
+def test_async_tests_share_or_renew_the_client_without_teardown_errors(
+    pytester: pytest.Pytester, mode: str, scope: str,
+) -> None:
+    """Only the strict-mode project sets asyncio_default_fixture_loop_scope; the auto-mode one turns warnings into
+    errors: mcptest pulling in pytest-asyncio must add no warning to a project that never configured it."""
+    options, marker, module_loop, session_loop = MODES[mode]
+    configured = "asyncio_default_fixture_loop_scope = function\n" if mode == "strict" else ""
+    pytester.makeini(f"[pytest]\nmcp_client_scope = {scope}\n{configured}")
+    tests = TESTS.format(marker=marker, module_loop=module_loop, session_loop=session_loop,
+                         clients=5 if scope == "function" else 1)
+    pytester.makepyfile(test_async_client=tests + (ANYIO_BACKEND if mode == "anyio" else ""))
+    warnings = "error" if mode == "auto" else "error::pytest.PytestUnraisableExceptionWarning"
+    result = pytester.runpytest_subprocess("--mcp-server=" + stdio_target("clean_raw.py"), "-p", "no:cacheprovider",
+                                           "-W", warnings, "test_async_client.py", *options, timeout=180)
+    result.assert_outcomes(passed=5, failed=1)
+    text = result.stdout.str() + result.stderr.str()
     assert "deliberately wrong" in text
     assert "error" not in result.parseoutcomes()  # nothing failed at setup or teardown
     assert "cancel scope" not in text and "Task was destroyed" not in text and "RuntimeError" not in text
-
-
-@pytest.mark.parametrize("scope", ["function", "session"])
-def test_pytest_asyncio_strict_mode(pytester: pytest.Pytester, scope: str) -> None:
-    _assert_clean(_run(pytester, "@pytest.mark.asyncio", "-o", "asyncio_mode=strict", scope=scope))
-
-
-@pytest.mark.parametrize("scope", ["function", "session"])
-def test_pytest_asyncio_auto_mode_without_markers(pytester: pytest.Pytester, scope: str) -> None:
-    _assert_clean(_run(pytester, "", "-o", "asyncio_mode=auto", scope=scope))
-
-
-@pytest.mark.parametrize("scope", ["function", "session"])
-def test_anyio_marker(pytester: pytest.Pytester, scope: str) -> None:
-    _assert_clean(_run(pytester, "@pytest.mark.anyio", "-p", "no:asyncio", scope=scope, extra=ANYIO_BACKEND))
-
-
-def test_session_scope_shares_one_server_process_across_tests(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nmcp_client_scope = session\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(
-        test_shared="""
-        import os, pytest
-
-        PIDS = set()
-
-        @pytest.mark.asyncio
-        @pytest.mark.parametrize("n", range(3))
-        async def test_state_survives(mcp_client, n):
-            result = await mcp_client.call_tool("add", {"a": n, "b": n})
-            assert result.structured_content == {"sum": 2 * n}
-            PIDS.add(id(mcp_client))
-
-        def test_one_client():
-            assert len(PIDS) == 1
-        """
-    )
-    result = pytester.runpytest_subprocess("--mcp-server=" + stdio_target("clean_raw.py"), "-p", "no:cacheprovider",
-                                           "test_shared.py", timeout=180)
-    result.assert_outcomes(passed=4)
+    assert "is unset" not in text and "Warning" not in text
 
 
 def test_a_hanging_call_is_bounded_by_the_timeout(pytester: pytest.Pytester) -> None:
@@ -136,35 +129,9 @@ def test_a_hanging_call_is_bounded_by_the_timeout(pytester: pytest.Pytester) -> 
     result.assert_outcomes(passed=1)
 
 
-def test_methods_bound_to_the_fixture_loop_are_refused_with_a_reason(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(
-        test_listen="""
-        import pytest
-
-        @pytest.mark.asyncio
-        async def test_listen(mcp_client):
-            with pytest.raises(AttributeError, match="bound to the fixture's own event loop"):
-                mcp_client.listen(tools_list_changed=True)
-        """
-    )
-    result = pytester.runpytest_subprocess("--mcp-server=" + stdio_target("clean_raw.py"), "-p", "no:cacheprovider",
-                                           "test_listen.py", timeout=180)
-    result.assert_outcomes(passed=1)
-
-
 def test_a_bad_scope_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nmcp_client_scope = forever\n")
     pytester.makepyfile(test_x="async def test_x(mcp_client):\n    pass\n")
     result = pytester.runpytest_subprocess("--mcp-server=" + stdio_target("clean_raw.py"), "-p", "no:cacheprovider",
-                                           "test_x.py")
+                                           "test_x.py", timeout=180)
     result.stderr.fnmatch_lines(["*mcp_client_scope: 'forever' is not a pytest scope; choose from session*"])
-
-
-def test_mcptest_pulling_in_pytest_asyncio_adds_no_warning_to_an_unconfigured_project(
-    pytester: pytest.Pytester,
-) -> None:
-    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error", "test_plain.py")
-    result.assert_outcomes(passed=1)
-    assert "is unset" not in result.stdout.str() + result.stderr.str()
