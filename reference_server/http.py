@@ -11,7 +11,10 @@ from typing import Any
 
 import jwt
 from mcp.server import MCPServer
-from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
+from mcp.server.transport_security import (
+    TransportSecurityMiddleware,
+    TransportSecuritySettings,
+)
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -24,7 +27,6 @@ from reference_server.events import MemoryEventStore
 from reference_server.monitoring import database_status, health
 from reference_server.runtime import Runtime
 from reference_server.server import runtime_of
-from reference_server.stdio import DECLINED_VERSIONS
 from reference_server.tasks.http import TaskRoutingHeaders
 
 logger = logging.getLogger(__name__)
@@ -104,6 +106,11 @@ class VersionNegotiation:
         if body is not None:
             body = _rewrite_initialize(body)
         await self.app(scope, replay(body, leftovers, receive), send)
+
+
+DECLINED_VERSIONS = {"2025-03-26": "2025-06-18"}
+"""Over HTTP, 2025-03-26 (which requires JSON-RPC batches) is answered with 2025-06-18: the SDK's streamable
+HTTP transport cannot serve batches, and the spec lets a server counter-offer a version it supports."""
 
 
 def _rewrite_initialize(body: bytes) -> bytes:

@@ -1,5 +1,6 @@
 """stdio transport that answers malformed input instead of dropping it: -32700 for bad JSON and -32600 for
-anything that is not one valid JSON-RPC 2.0 message (batches, wrong version, bad ids or params), id null."""
+anything that is not one valid JSON-RPC 2.0 message (wrong version, bad ids or params; batches outside 2025-03-26),
+id null. At 2025-03-26 a batch is served element by element and answered as one array (batches.py)."""
 
 from __future__ import annotations
 
@@ -26,12 +27,16 @@ from mcp.types import (
     RequestId,
 )
 
+from reference_server.batches import (
+    BATCH_VERSION,
+    BatchJoiner,
+    claimed_stdout,
+    requested_version,
+)
+
 if TYPE_CHECKING:
     from mcp.shared._stream_protocols import WriteStream
 
-# 2025-03-26 requires JSON-RPC batches, which the SDK cannot serve; we answer its initialize with the next
-# version instead (the spec lets a server counter-offer a version it supports).
-DECLINED_VERSIONS = {"2025-03-26": "2025-06-18"}
 DRAIN_TIMEOUT_S = 3.0
 OPEN_ENDED = frozenset({"subscriptions/listen"})  # answered only when the stream ends: never waited for at EOF
 
@@ -70,11 +75,15 @@ def check_envelope(line: str) -> JSONRPCError | None:
 
 
 class EnvelopeFilter:
-    """Passes well-formed lines to the SDK transport; answers the others through ``rejects``."""
+    """Passes well-formed lines to the SDK transport; answers the others through ``rejects``. Once the client asked
+    for 2025-03-26 in ``initialize``, a batch's elements pass one by one and ``joiner`` answers it as one array."""
 
-    def __init__(self, source: AsyncIterable[str], rejects: MemoryObjectSendStream[JSONRPCError]) -> None:
+    def __init__(self, source: AsyncIterable[str], rejects: MemoryObjectSendStream[JSONRPCError],
+                 joiner: BatchJoiner | None = None) -> None:
         self._source = source
         self._rejects = rejects
+        self._joiner = joiner
+        self._batching = False
 
     def __aiter__(self) -> AsyncIterator[str]:
         return self._lines()
@@ -84,22 +93,54 @@ class EnvelopeFilter:
             async for line in self._source:
                 if not line.strip():
                     continue
+                batch = self._batch(line)
+                if batch == []:
+                    await self._rejects.send(_invalid("an empty batch"))
+                    continue
+                if batch is not None:
+                    for element in await self._open(batch):
+                        yield element
+                    continue
                 error = check_envelope(line)
                 if error is None:
+                    self._note_version(line)
                     yield line
                 else:
                     await self._rejects.send(error)
 
+    def _batch(self, line: str) -> list[Any] | None:
+        """The elements of a batch when batches are served, else None (one message, or refused)."""
+        if not self._batching or self._joiner is None or not line.lstrip().startswith("["):
+            return None
+        try:
+            value = json.loads(line)
+        except ValueError:
+            return None
+        return value if isinstance(value, list) else None
 
-def negotiate(message: SessionMessage) -> SessionMessage:
-    """Counter-offer for declined protocol versions before the SDK sees ``initialize``."""
-    request = message.message
-    if isinstance(request, JSONRPCRequest) and request.method == "initialize" and isinstance(request.params, dict):
-        requested = request.params.get("protocolVersion")
-        if isinstance(requested, str) and requested in DECLINED_VERSIONS:
-            params: dict[str, Any] = {**request.params, "protocolVersion": DECLINED_VERSIONS[requested]}
-            return SessionMessage(request.model_copy(update={"params": params}), metadata=message.metadata)
-    return message
+    async def _open(self, batch: list[Any]) -> list[str]:
+        """Register ``batch`` with the joiner; its well-formed elements as lines for the SDK."""
+        assert self._joiner is not None
+        lines, answers, request_ids = [], [], set()
+        for element in batch:
+            line = json.dumps(element)
+            error = check_envelope(line)
+            if error is not None:
+                answers.append(error.model_dump(by_alias=True, exclude_unset=True))
+                continue
+            if "method" in element and "id" in element:
+                request_ids.add(element["id"])
+            lines.append(line)
+        await self._joiner.open(request_ids, answers)
+        return lines
+
+    def _note_version(self, line: str) -> None:
+        try:
+            version = requested_version(json.loads(line))
+        except ValueError:
+            return
+        if version is not None:
+            self._batching = version == BATCH_VERSION
 
 
 @contextmanager
@@ -168,9 +209,11 @@ async def run_stdio(mcp: MCPServer, *, drain_timeout: float = DRAIN_TIMEOUT_S) -
     """
     server = mcp._lowlevel_server  # no public accessor in mcp 2.3.0
     rejects, rejected = anyio.create_memory_object_stream[JSONRPCError](16)
-    with claimed_stdin() as stdin:
-        source = cast("anyio.AsyncFile[str]", EnvelopeFilter(stdin, rejects))
-        async with stdio_server(stdin=source) as (read_stream, write_stream):
+    with claimed_stdin() as stdin, claimed_stdout() as stdout:
+        joiner = BatchJoiner(stdout)
+        source = cast("anyio.AsyncFile[str]", EnvelopeFilter(stdin, rejects, joiner))
+        sink = cast("anyio.AsyncFile[str]", joiner)
+        async with stdio_server(stdin=source, stdout=sink) as (read_stream, write_stream):
             forward, inbound = anyio.create_memory_object_stream[SessionMessage | Exception](0)
             in_flight = InFlight(write_stream)
 
@@ -185,9 +228,8 @@ async def run_stdio(mcp: MCPServer, *, drain_timeout: float = DRAIN_TIMEOUT_S) -
                         if isinstance(item, Exception):  # valid envelope the SDK still cannot parse
                             await write_stream.send(SessionMessage(_invalid("not a valid MCP message")))
                             continue
-                        message = negotiate(item)
-                        in_flight.saw(message)
-                        await forward.send(message)
+                        in_flight.saw(item)
+                        await forward.send(item)
                     await in_flight.drain(drain_timeout)
 
             async with anyio.create_task_group() as group:

@@ -79,7 +79,7 @@ def stdio_server(env: Mapping[str, str], *args: str, timeout: float = 10.0) -> I
         wire.close()
 
 
-def tool_call(name: str, arguments: dict[str, Any], request_id: int, **meta: Any) -> dict[str, Any]:
+def tool_call(name: str, arguments: dict[str, Any], request_id: int | str, **meta: Any) -> dict[str, Any]:
     """A raw ``tools/call`` request (``meta`` becomes ``params._meta``)."""
     params: dict[str, Any] = {"name": name, "arguments": arguments}
     if meta:

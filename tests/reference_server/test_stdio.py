@@ -68,8 +68,23 @@ def test_requests_piped_before_eof_are_answered() -> None:
     assert done.returncode == 0 and [r["id"] for r in replies] == [1, 2]
 
 
-def test_2025_03_26_is_declined_with_a_counter_offer(wire: StdioWire) -> None:
-    assert wire.initialize("2025-03-26").result["protocolVersion"] == "2025-06-18"
+def test_2025_03_26_batches_are_answered_as_one_array(wire: StdioWire) -> None:
+    assert wire.initialize("2025-03-26").result["protocolVersion"] == "2025-03-26"
+    batch = [
+        {"jsonrpc": "2.0", "id": "a", "method": "ping"},
+        {"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": "x", "progress": 1}},
+        {"jsonrpc": "1.0", "id": "b", "method": "ping"},
+        tool_call("create_user", {"name": "Batch", "email": "batch@example.com"}, "c"),
+    ]
+    wire.send(batch)
+    answers = wire.recv()
+    assert isinstance(answers, list) and sorted(str(a["id"]) for a in answers) == ["None", "a", "c"], answers
+    refused = next(a for a in answers if a["id"] is None)
+    assert refused["error"]["code"] == -32600
+    assert next(a for a in answers if a["id"] == "c")["result"]["structuredContent"]["name"] == "Batch"
+    wire.send([])  # JSON-RPC 2.0: an empty array is an invalid request, answered once
+    assert wire.recv()["error"]["code"] == -32600
+    assert wire.exchange({"jsonrpc": "2.0", "id": 9, "method": "ping"}).result == {}  # single messages as before
 
 
 def test_sdk_session_over_stdio(tmp_path: Path, mcp_connect: Callable[..., Session]) -> None:
