@@ -118,5 +118,5 @@ def test_the_conformance_item_names_the_failed_requirement() -> None:
     """module_style's start-up print breaks STDIO-01 (at both versions it speaks): the suite item misses."""
     others = [item.id for item in load_rubric("exercise-1").items if item.id != "conformance"]
     report = graded("exercise-1", "module_style", skip=others)
-    expect(report, {"conformance": ("2 MUST finding(s) (STDIO-01)", "MUST NOT write anything to its stdout",
+    expect(report, {"conformance": ("2 MUST finding(s) (STDIO-01)", "MUST NOT write anything to its `stdout`",
                                     "mcptest check")}, score=0)

@@ -48,8 +48,12 @@ def test_fuzzing_finds_and_shrinks_the_bug(entry: dict[str, Any]) -> None:
     assert f"got:      {entry['kind']}:" in message
     if entry["kind"] in ("crash", "hang"):  # evidence another check could cause: confirmed alone before reported
         assert "confirmed alone" in failures[0].extra["note"]
-    if "minimal" in entry and "this is the input as first found" not in message:
-        assert _minimal(message) == entry["minimal"]  # unless a loaded machine made every shrunk hang look slow
+    if "minimal" in entry and entry["kind"] == "hang":
+        # each shrink candidate of a hang costs the hang bound, so how far shrinking gets within its time allowance
+        # depends on the machine's load: the shape is pinned, the exact minimum only for the other kinds
+        assert _minimal(message).keys() == entry["minimal"].keys()
+    elif "minimal" in entry:
+        assert _minimal(message) == entry["minimal"]
     assert f"mcptest call '{target}' --protocol {failures[0].version} {entry['tool']} '" in message
     assert f"def test_{entry['tool']}_" in message and "mcp_session.call_tool(" in message
 

@@ -17,7 +17,7 @@ SET = Path(__file__).resolve().parents[3] / "fixtures" / "schemas" / "draft2020"
 TOOLS = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(SET.glob("*.json"))}
 RUN = settings(max_examples=60, derandomize=True, database=None, deadline=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-SEARCH = settings(RUN, max_examples=300, phases=[Phase.generate])
+SEARCH = settings(RUN, max_examples=1000, phases=[Phase.generate])
 
 
 def _validator(tool: dict[str, Any]) -> jsonschema.Draft202012Validator:
