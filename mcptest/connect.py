@@ -46,6 +46,7 @@ class ServerHandle:
         self.container: Any = None
         self.restarts = 0
         self._wires: list[Wire] = []
+        self._warm: list[ServerProcess] = []
         self._lock = threading.Lock()
 
     @property
@@ -117,8 +118,9 @@ class ServerHandle:
                                    "progress_cap": self.settings.progress_cap}
         transport = self.transport
         if transport == "stdio":
-            process = ServerProcess(self.argv(), env=dict(self.target.env), cwd=self.cwd)
-            wire: Wire = StdioWire(process, self.timeout, **options)
+            with self._lock:
+                process = self._warm.pop(0) if self._warm else None
+            wire: Wire = StdioWire(process or self._spawn(), self.timeout, **options)
         elif transport == "http":
             from mcptest.wire.http import HttpWire
 
@@ -132,6 +134,22 @@ class ServerHandle:
         with self._lock:
             self._wires.append(wire)
         return wire
+
+    def prewarm(self, count: int) -> None:
+        """Start processes ahead of need until ``count`` wait unused (process targets only), so the next wires
+        ``open`` gives do not wait for a server to start: nothing is written to a process before ``open`` hands it
+        out, so it is as fresh as one started then."""
+        if self.transport != "stdio" or self.target.kind == "docker":
+            return  # HTTP needs no process per wire; a container started ahead would outlive a crashed run's cleanup
+        with self._lock:
+            missing = count - len(self._warm)
+        for _ in range(missing):
+            process = self._spawn()
+            with self._lock:
+                self._warm.append(process)
+
+    def _spawn(self) -> ServerProcess:
+        return ServerProcess(self.argv(), env=dict(self.target.env), cwd=self.cwd)
 
     def _relaunch_if_dead(self) -> None:
         with self._lock:
@@ -168,10 +186,13 @@ class ServerHandle:
     def close(self) -> None:
         """Close every wire and stop every process this handle started."""
         with self._lock:
-            wires = list(self._wires)
+            wires, warm = list(self._wires), list(self._warm)
             self._wires.clear()
+            self._warm.clear()
         for wire in wires:
             wire.close()
+        for process in warm:  # never written to: nothing to wait for
+            process.stop(grace=0.2)
         if self.http_server is not None:
             self.http_server.stop()
         if self.container is not None:

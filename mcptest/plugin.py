@@ -93,6 +93,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``-n N`` (``--dist load``), send all of a protocol version's suite tests to one worker (xdist_split)."""
+    if config.getvalue("dist") != "load" or str(SUITE_DIR) not in map(str, config.args):
+        return None
+    from mcptest.xdist_split import VersionScheduling
+
+    return VersionScheduling(config, log, suite_dir=SUITE_DIR)
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """Hand the run's fuzz seed to each xdist worker, so every worker fuzzes alike."""
     node.workerinput["mcptest_seed"] = node.config.stash[SETTINGS_KEY].seed
@@ -169,14 +179,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """On an xdist worker, start this test's check together with the ones already queued for this worker."""
+    """On an xdist worker, start this test's check together with the ones already queued for this worker.
+
+    An observer judges everything its version's connections saw, so a worker given one runs that whole version
+    (xdist_split sends all of a version's tests to one worker, so no version is checked twice).
+    """
     run = item.config.stash.get(RUN_KEY, None)
     if run is None or not hasattr(item.config, "workerinput"):
         return
     cases = _suite_cases([item, *_queued(item)])
-    if any(case.check.phase == "observe" for case in cases):
-        cases = run.cases  # an observer judges a whole session: this worker then runs every check itself
-    run.submit(cases)
+    observed = {case.version for case in cases if case.check.phase == "observe"}
+    run.submit(cases + [case for case in run.cases if case.version in observed])
 
 
 def _queued(item: pytest.Item) -> list[pytest.Item]:

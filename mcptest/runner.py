@@ -55,6 +55,7 @@ class SuiteRun:
             for version, state in run.coverage.states.items():
                 state.observed = run.observations.at(version)
                 state.spare = run.coverage.spares.pop(version, None)
+                state.fuzz_share = len(run.coverage.states)
         preload.join()
         run.cases = build(run.coverage, run.transport, run.error)
         if run.error is None and run.coverage is not None:

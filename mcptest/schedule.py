@@ -63,14 +63,18 @@ class Scheduler:
                 if case.index not in self.futures:
                     self.futures[case.index] = Future()
                     fresh.append(case)
+        runnable: list[Case] = []
         for case in fresh:
             if case.na is not None or case.version not in self._work:
                 reason = case.na or f"version {case.version} is not covered"
                 self._resolve(case, finding(case, self.states.get(case.version), self.settings, "n/a", reason=reason))
-                continue
-            work = self._work[case.version]
-            phase = case.check.phase
-            with self._lock:
+            else:
+                runnable.append(case)
+        # every case is counted before any thread starts: an observer must not see its version settled while the
+        # rest of the same submission is still being queued (it would judge traffic that was not sent yet)
+        with self._lock:
+            for case in runnable:
+                work, phase = self._work[case.version], case.check.phase
                 if phase == "observe":
                     work.observers.append(case)
                 else:
@@ -79,9 +83,11 @@ class Scheduler:
                     work.lane_queue.append(case)
                 elif phase == "serial":
                     work.serial_queue.append(case)
-            if phase == "shared":
-                self._pools[case.version].submit(self._run_shared, case, work)
-            self._start(work)
+        for case in runnable:
+            if case.check.phase == "shared":
+                self._pools[case.version].submit(self._run_shared, case, self._work[case.version])
+        for version in dict.fromkeys(case.version for case in runnable):
+            self._start(self._work[version])
 
     def result(self, case: Case, timeout: float | None = None) -> Finding:
         """The Finding of a submitted case (waits for it)."""
@@ -122,6 +128,9 @@ class Scheduler:
                 case = self._next(work, work.lane_queue, "lane")
                 if case is None:
                     return
+                with self._lock:  # a pristine check starts a process: the next one's starts meanwhile
+                    pristine = [c for c in (case, *work.lane_queue) if c.check.phase == "pristine"]
+                work.state.handle.prewarm(min(2, len(pristine)))
                 self._settle(case, run_case(case, work.state, lane, self.settings), work)
         finally:
             lane.close()
@@ -173,7 +182,8 @@ class Scheduler:
             self._resolve(case, verdict)
 
     def _alone(self, case: Case, state: VersionState) -> Finding | Provisional:
-        alone = VersionState(handle=state.handle, surface=state.surface, shared=None, observed=Seen())
+        alone = VersionState(handle=state.handle, surface=state.surface, shared=None, observed=Seen(),
+                             fuzz_share=state.fuzz_share)
         lane = Lane(alone) if case.check.phase in LANE_PHASES else None
         try:
             return run_case(case, alone, lane, self.settings, confirming=True)

@@ -120,8 +120,8 @@ OPTIONS: tuple[Option, ...] = (
            "auto", _protocol, metavar="auto|all|VERSION"),
     Option("call_unsafe", "Also call tools annotated destructiveHint or openWorldHint "
            "(skipped by default).", False, _bool, "flag"),
-    Option("fuzz_examples", "Hypothesis examples per tool when fuzzing "
-           "(default 25; 0 turns fuzzing off).", 25, _count, metavar="N"),
+    Option("fuzz_examples", "Hypothesis examples per tool and property when fuzzing, spread over the protocol "
+           "versions checked, each drawing its own (default 25; 0 turns fuzzing off).", 25, _count, metavar="N"),
     Option("fuzz_budget", "Seconds of fuzzing per tool and property (valid or invalid arguments), "
            "default 5.", 5.0, _positive, metavar="SECONDS"),
     Option("fuzz_all", "Also fuzz tools annotated destructiveHint or openWorldHint.", False, _bool, "flag"),
@@ -182,7 +182,7 @@ class Settings:
                  f"concurrency={self.concurrency}"]
         if self.seed is not None:
             parts.append(f"seed={self.seed}")
-        parts.append(f"fuzz-examples={self.fuzz_examples}")
+        parts.append(f"fuzz-examples={self.fuzz_examples} per tool and property over the versions checked")
         parts.append(f"fuzz-budget={self.fuzz_budget:g}s per tool and property")
         if self.stateful:
             parts.append("stateful=on")

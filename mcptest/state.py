@@ -51,6 +51,8 @@ class VersionState:
     spare: Wire | None = None
     memo: Memo = field(default_factory=Memo)
     restarts: int = 0
+    fuzz_share: int = 1
+    """How many versions share each tool's fuzz examples (``fuzz_examples``); each draws its own share."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property

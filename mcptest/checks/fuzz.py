@@ -54,9 +54,13 @@ def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzS
     if blocked:
         raise NotApplicable(blocked)
     seed = ctx.settings.seed or 0
+    # the versions checked share the examples, each drawing different ones (its version salts the seed, so
+    # --mcp-seed with --mcp-protocol VERSION draws them again): fuzzing judges the tool, and a second version
+    # re-sending the same inputs would double the cost and show nothing new
+    examples = -(-ctx.settings.fuzz_examples // max(1, ctx.state.fuzz_share))
     try:
         failure, stats = fuzz_tool(ctx, tool, mode,  # type: ignore[arg-type]
-                                   examples=ctx.settings.fuzz_examples, seed=seed)
+                                   examples=examples, seed=seed, salt=ctx.version)
     except UnsupportedSchema as exc:
         raise NotApplicable(f"cannot generate {mode} arguments: {exc.reason}") from None
     _note_stats(ctx, stats)

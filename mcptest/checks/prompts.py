@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
+from mcptest.checks.calls import needs_input
 from mcptest.findings import NotApplicable
 from mcptest.spec.shapes import content_problems, shape_problems
 
@@ -51,6 +52,9 @@ def get_prompt(ctx: CheckContext, prompt: dict[str, Any]) -> None:
     arguments = _suggested(ctx, prompt)
     wire = ctx.wire()
     reply = wire.request("prompts/get", {"name": prompt.get("name"), "arguments": arguments})
+    if needs_input(reply):  # -32021 or an InputRequiredResult: the spec's way to ask first, not a failed get
+        raise NotApplicable(f"prompt {prompt.get('name')!r} asks the client for input first (MOD-10..23 judge that): "
+                            f"{show(reply.response, 300)}")
     guessed = [name for name, value in arguments.items() if value == "mcptest"]
     if reply.error is not None and guessed:
         raise NotApplicable(f"the server rejected placeholder values for {guessed} (no completion offered for them): "

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
 from mcptest.findings import NotApplicable
-from mcptest.wire import RequestTimeout, StdioWire
-from mcptest.wire.base import ServerGone
+from mcptest.wire import RequestTimeout, StdioWire, Wire
+from mcptest.wire.base import ServerGone, is_response
 
 NON_ASCII_ID = "mcptest-h\u00e9llo-\u2713-\u65e5\u672c-\U0001f600"
 
@@ -61,11 +62,26 @@ def utf8_round_trip(ctx: CheckContext) -> None:
     wire = ctx.wire()
     from mcptest.checks.jsonrpc import cheap_method
 
-    reply = wire.request(cheap_method(ctx), id=NON_ASCII_ID)
+    call = wire.begin(wire.message(cheap_method(ctx), id=NON_ASCII_ID))
+    # a server that mangles the id answers a request nobody sent: that stray answer is the evidence, at once
+    # (waiting for the id as sent would only end at the timeout)
+    call.wait_for(lambda _: bool(_mangled_answers(wire)), ctx.timeout)
+    mangled = _mangled_answers(wire)
+    if mangled and not call.done:
+        call.abandon()
+        raise ctx.violation("STDIO-03", f"the UTF-8 id {NON_ASCII_ID!r} echoed unchanged",
+                            f"the answer came back with the id {show(mangled[0].get('id'))}", wire=wire,
+                            sent=call.request)
+    reply = call.wait()
     if reply.response.get("id") != NON_ASCII_ID:
         raise ctx.violation("STDIO-03", f"the UTF-8 id {NON_ASCII_ID!r} echoed unchanged",
-                            show(reply.response.get("id")), 
-                            wire=wire, sent=reply.request)
+                            show(reply.response.get("id")), wire=wire, sent=reply.request)
+
+
+def _mangled_answers(wire: Wire) -> list[dict[str, Any]]:
+    """Answers in the inbox whose id is NON_ASCII_ID altered (its ASCII start kept, the rest changed)."""
+    return [m for m in wire.peek() if is_response(m) and isinstance(m.get("id"), str)
+            and m["id"] != NON_ASCII_ID and m["id"].startswith(NON_ASCII_ID[:9])]
 
 
 @check("STDIO-04", "stdio", "stderr carries UTF-8 text", phase="observe")

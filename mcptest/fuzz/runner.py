@@ -111,13 +111,13 @@ class _Falsified(Exception):
         self.failure = failure
 
 
-def tool_seed(seed: int, tool: str, mode: Mode) -> int:
-    """The per-tool seed derived from the run's seed (stable across runs and processes)."""
-    return zlib.crc32(f"{seed}:{tool}:{mode}".encode()) & 0xFFFFFFFF
+def tool_seed(seed: int, tool: str, mode: Mode, salt: str = "") -> int:
+    """The per-tool seed derived from the run's seed and ``salt`` (stable across runs and processes)."""
+    return zlib.crc32(f"{seed}:{tool}:{mode}{':' + salt if salt else ''}".encode()) & 0xFFFFFFFF
 
 
 def fuzz_tool(ctx: CheckContext, tool: dict[str, Any], mode: Mode, *, examples: int, seed: int,
-              budget: float | None = None) -> tuple[FuzzFailure | None, FuzzStats]:
+              budget: float | None = None, salt: str = "") -> tuple[FuzzFailure | None, FuzzStats]:
     """Run up to ``examples`` Hypothesis examples of ``mode`` arguments against ``tool`` within the budget.
 
     Args:
@@ -127,6 +127,7 @@ def fuzz_tool(ctx: CheckContext, tool: dict[str, Any], mode: Mode, *, examples: 
         examples: distinct inputs to try at most.
         seed: the run's seed (the tool's own seed derives from it).
         budget: search seconds; default ``fuzz_budget`` from the settings.
+        salt: mixed into the tool's seed (the protocol version, when versions share the examples).
 
     Returns:
         The minimal failing input (None when the property held) and run statistics.
@@ -135,7 +136,8 @@ def fuzz_tool(ctx: CheckContext, tool: dict[str, Any], mode: Mode, *, examples: 
         UnsupportedSchema: the inputSchema cannot be fuzzed (the reason says why).
     """
     seconds = fuzz_budget(ctx.settings) if budget is None else budget
-    return _Run(ctx, tool, mode, examples, Budget(seconds)).execute(tool_seed(seed, str(tool.get("name")), mode))
+    run = _Run(ctx, tool, mode, examples, Budget(seconds))
+    return run.execute(tool_seed(seed, str(tool.get("name")), mode, salt))
 
 
 class _Run:

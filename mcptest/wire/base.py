@@ -248,6 +248,7 @@ class Wire(ABC):
         self._cond = threading.Condition()
         self._pending: dict[str, _Pending] = {}
         self._by_token: dict[str, _Pending] = {}
+        self._sent_tokens: set[str] = set()  # every progress token this wire sent, answered or not
         self._inbox: collections.deque[Any] = collections.deque(maxlen=_INBOX_LIMIT)
 
     # -- what subclasses implement ---------------------------------------------------------------------------
@@ -361,6 +362,7 @@ class Wire(ABC):
             self._pending[_id_key(message.get("id"))] = pending
             if token is not None:
                 self._by_token[_id_key(token)] = pending
+                self._sent_tokens.add(_id_key(token))
         self.observer.on_sent(self, message)
         return pending
 
@@ -464,6 +466,9 @@ class Wire(ABC):
                 owner.reply.notifications.append(message)
                 owner.progressed += 1
                 owner.deadline = min(time.monotonic() + owner.timeout, owner.cap)
+                return
+            if "progressToken" in params and _id_key(params.get("progressToken")) in self._sent_tokens:
+                self._inbox.append(message)  # late progress of a request already answered: no other request's
                 return
         for pending in self._concerned(via):
             pending.reply.notifications.append(message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,15 +103,17 @@ class HttpWire(Wire):
     def _post_request(self, message: JSON, pending: Any) -> None:
         content = dumps(message).encode("utf-8")
         rid = message.get("id")
+        initialize = message.get("method") == "initialize" and self.envelope is None
         try:
+            # the session id is taken from the headers before any message of the body is delivered: whoever waits
+            # for the initialize result sends its next request with it at once
             exchange = self.post(content, headers=self.base_headers(message), replace_headers=True, record=False,
                                  until_id=rid, timeout=pending.cap - pending.started,
-                                 on_message=lambda item: self._deliver(item, via=pending))
+                                 on_message=lambda item: self._deliver(item, via=pending),
+                                 on_headers=self._take_session if initialize else None)
         except WireError as exc:
             self._failed(pending, str(exc))
             return
-        if message.get("method") == "initialize" and self.envelope is None:
-            self.session_id = exchange.headers.get("mcp-session-id") or self.session_id
         self._record(exchange)
         if _answers(exchange, rid):
             return
@@ -121,6 +123,9 @@ class HttpWire(Wire):
                 return
             exchange = resumed
         self._deliver(_status_as_error(exchange, rid), via=pending)
+
+    def _take_session(self, exchange: HttpExchange) -> None:
+        self.session_id = exchange.headers.get("mcp-session-id") or self.session_id
 
     def _resume(self, cut: HttpExchange, rid: Any, pending: Any) -> HttpExchange | None:
         """Resume a stream the server closed before the response: wait its ``retry``, then GET with Last-Event-ID.
@@ -181,6 +186,7 @@ class HttpWire(Wire):
         record: bool = True,
         timeout: float | None = None,
         on_message: Any = None,
+        on_headers: Callable[[HttpExchange], None] | None = None,
     ) -> HttpExchange:
         """POST ``body`` (bytes, str, or a JSON value) and read the whole answer.
 
@@ -192,6 +198,7 @@ class HttpWire(Wire):
             record: keep the exchange in ``exchanges`` and the transcript.
             timeout: overall deadline (defaults to the wire's timeout).
             on_message: called with each JSON-RPC message as it arrives.
+            on_headers: called with the exchange once its status and headers arrived, before its body is read.
 
         Raises:
             WireError: the connection failed or the answer did not finish within the deadline.
@@ -201,7 +208,7 @@ class HttpWire(Wire):
         sent = dict(headers or {}) if replace_headers else {**self.base_headers(parsed), **(headers or {})}
         if record:
             self.transcript.add(">", text)
-        exchange = self._request("POST", sent, content, until_id, timeout, on_message)
+        exchange = self._request("POST", sent, content, until_id, timeout, on_message, on_headers)
         if record:
             self._record(exchange)
             self.transcript.add("<", exchange.summary())
@@ -226,13 +233,15 @@ class HttpWire(Wire):
 
     def _request(
         self, method: str, headers: Mapping[str, str], content: bytes, until_id: Any, timeout: float | None,
-        on_message: Any = None,
+        on_message: Any = None, on_headers: Callable[[HttpExchange], None] | None = None,
     ) -> HttpExchange:
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         try:
             with self._client.stream(method, self.url, headers=headers, content=content, timeout=limit) as response:
                 exchange = HttpExchange(method, response.status_code, dict(response.headers))
+                if on_headers is not None:
+                    on_headers(exchange)
                 if exchange.content_type == "text/event-stream":
                     _read_sse(response, exchange, until_id, deadline, on_message)
                 else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -163,8 +164,12 @@ def test_xdist_workers_share_one_summary_and_report_with_the_serial_verdicts(pyt
     for mode in (["-n", "2"], []):
         report = pytester.path / f"report{len(mode)}.json"
         result = pytester.runpytest_subprocess(f"--mcp-server={target}", *mode, "--mcp-report-json", str(report),
-                                               "-k", "BASE or PING", "--mcp-fuzz-examples=0")
+                                               "-k", "BASE or PING", "--mcp-fuzz-examples=0", "-v")
         assert result.ret == 0 and result.parseoutcomes()["warnings"] == 1
+        if mode:  # each protocol version's tests ran on one worker (its connections and observers are per version)
+            ran = re.findall(r"\[(gw\d)\] \S+ .*@(\d{4}-\d\d-\d\d)\]", result.stdout.str())
+            workers = {version: {w for w, v in ran if v == version} for _, version in ran}
+            assert len(workers) >= 2 and all(len(w) == 1 for w in workers.values()), workers
         result.stdout.fnmatch_lines(["*MCP conformance summary*",
                                      "*BASE-05@2025-11-25: expected an error response -32700*"])
         findings = json.loads(report.read_text())["findings"]

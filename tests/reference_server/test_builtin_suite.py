@@ -37,3 +37,16 @@ def test_the_server_passes_the_builtin_suite_in_strict_mode(transport: str) -> N
     counts = {outcome: sum(f.outcome == outcome for f in run.findings) for outcome in ("pass", "n/a")}
     summary = f"{counts['pass']} pass, {counts['n/a']} n/a, 0 fail, 0 warn"
     print(f"measured: {transport}, strict suite without fuzz: {summary}")
+
+
+def test_with_the_conformance_fixtures_a_prompt_that_asks_for_input_is_not_a_failed_get() -> None:
+    """``--env conformance`` adds a prompt that needs the client's elicitation capability: at 2026-07-28 the server
+    answers -32021, the spec's way to ask, so PROMPT-02 has no messages to judge (n/a), not a failed get."""
+    run = run_all(Settings(server=f"{SERVER_COMMAND} --env conformance", strict=True, fuzz_examples=0),
+                  areas=("prompts",))
+    run.close()
+    assert run.error is None, run.error
+    asking = [f for f in run.findings if f.check == "PROMPT-02" and f.item == "test_input_required_result_prompt"]
+    assert {(f.version, f.outcome) for f in asking} == {("2025-11-25", "pass"), ("2026-07-28", "n/a")}, asking
+    assert "asks the client for input first" in next(f.reason for f in asking if f.outcome == "n/a")
+    assert not [f for f in run.findings if f.outcome in ("fail", "warn", "error")]

@@ -33,7 +33,7 @@ def settings_for(entry: dict[str, Any], **overrides: Any) -> Settings:
     # fuzzing has its own corpus and defect servers (test_fuzz_servers.py); here a few examples per tool and property
     # keep it in every run (a fuzz false alarm still shows) at a third of the cost, unless the defect is fuzz's
     fuzz_defect = any(req.startswith("FUZZ-") for req in entry.get("expect", []))
-    overrides.setdefault("fuzz_examples", 25 if fuzz_defect else 8)
+    overrides.setdefault("fuzz_examples", 25 if fuzz_defect else 4)
     overrides.setdefault("stateful", bool(entry.get("stateful")))  # manifest_state.yaml: the STATE-* search
     overrides.setdefault("fuzz_all", bool(entry.get("fuzz_all")))
     if "protocol" in entry:

@@ -61,6 +61,16 @@ def test_progress_notifications_reach_their_own_request_only(wire: Wire) -> None
     assert tokens == {slow.request["params"]["_meta"]["progressToken"]}
 
 
+def test_late_progress_of_an_abandoned_request_goes_to_no_other_request(wire: Wire) -> None:
+    first = wire.begin(wire.message("tools/call", SLOW))
+    assert first.wait_for(lambda reply: bool(reply.notifications), 5.0)  # it runs and reports progress
+    first.abandon()  # its progress keeps coming for about a second: the second call is pending meanwhile
+    second = wire.begin(wire.message("tools/call", SLOW))
+    reply = second.wait()
+    tokens = {n["params"]["progressToken"] for n in reply.notifications if n.get("method") == "notifications/progress"}
+    assert tokens == {second.request["params"]["_meta"]["progressToken"]}
+
+
 @pytest.mark.parametrize("transport", ["stdio", "http"])
 def test_progress_extends_the_deadline_and_silence_does_not(transport: str) -> None:
     handle = _handle(transport, timeout=5.0, progress_cap=30.0)
@@ -104,4 +114,31 @@ def test_a_server_that_exits_fails_every_waiting_request_at_once() -> None:
         with pytest.raises(ServerGone):
             slow.wait()
     finally:
+        handle.close()
+
+
+def test_over_http_the_session_id_is_known_when_the_initialize_result_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The initialize result wakes its waiter while the POST's thread still finishes the exchange; the next request,
+    sent at once, must carry the session id (a loaded machine widened that window into a false BASE-04 failure)."""
+    from mcptest.wire.http import HttpWire
+
+    finish = threading.Event()
+    post = HttpWire.post
+
+    def late_post(self: HttpWire, body: object, **kwargs: object) -> object:
+        exchange = post(self, body, **kwargs)  # type: ignore[arg-type]
+        if b'"initialize"' in (body if isinstance(body, bytes) else b""):
+            finish.wait(5.0)  # hold the initialize POST's thread until the test sent its next request (bounded)
+        return exchange
+
+    monkeypatch.setattr(HttpWire, "post", late_post)
+    handle = _handle("http", timeout=5.0)
+    try:
+        opened = handle.open()
+        assert opened.initialize("2025-11-25").ok
+        ping = opened.request("ping")
+        finish.set()
+        assert ping.ok, ping.response  # without the session id the server answers 400
+    finally:
+        finish.set()
         handle.close()

@@ -1,0 +1,54 @@
+"""The scheduler's ordering promises, on a real server: observers judge a version only once all its other work ran."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from mcptest.checks.base import Check, CheckContext
+from mcptest.findings import Finding
+from mcptest.plan import Case
+from mcptest.runner import SuiteRun
+from mcptest.schedule import Scheduler
+from mcptest.settings import Settings
+from tests.conftest import stdio_target
+
+
+def test_an_observer_submitted_first_runs_after_the_rest_of_its_submission(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plan order puts BASE-01 (an observer) first; if it ran as soon as it was queued, before the cases after it
+    were even counted, it would judge traffic not sent yet (a loaded machine made BASE-01 pass on a defect)."""
+    run = SuiteRun.start(Settings(server=stdio_target("clean_raw.py"), fuzz_examples=0))
+    assert run.error is None and run.coverage is not None
+    version = run.versions[-1]
+    shared_done = threading.Event()
+    observer_ran = threading.Event()
+    seen: list[bool] = []
+
+    def shared(ctx: CheckContext) -> None:
+        ctx.wire().request("ping")
+        shared_done.set()
+
+    def observer(ctx: CheckContext) -> None:
+        seen.append(shared_done.is_set())
+        observer_ran.set()
+
+    start = Scheduler._start
+
+    def start_then_let_an_early_observer_run(self: Scheduler, work: object) -> None:
+        start(self, work)  # type: ignore[arg-type]
+        observer_ran.wait(10.0)  # an observer started now would run before the next case is queued
+
+    monkeypatch.setattr(Scheduler, "_start", start_then_let_an_early_observer_run)
+    cases = [Case(0, Check("BASE-01", observer, "jsonrpc", "server", "observer", phase="observe"), None, version),
+             Case(1, Check("PING-01", shared, "utilities", "server", "shared"), None, version)]
+    results: dict[int, Finding] = {}
+    scheduler = Scheduler(run.settings, {version: run.coverage.states[version]},
+                          lambda case, found: results.__setitem__(case.index, found))
+    try:
+        scheduler.submit(cases)
+        assert [scheduler.result(case, timeout=30).outcome for case in cases] == ["pass", "pass"]
+        assert seen == [True]
+    finally:
+        scheduler.close()
+        run.close()
