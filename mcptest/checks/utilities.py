@@ -18,9 +18,11 @@ SLOW_ENOUGH = 0.5
 BLOCKED_ROUNDS = 3
 
 
-@check("PING-01", "utilities", "ping answers an empty result, also while a call runs")
+@check("PING-01", "utilities", "ping answers an empty result, also while a call runs", phase="exclusive", order=60)
 def ping_answers(ctx: CheckContext) -> None:
-    wire = ctx.wire()
+    # a connection of its own: on the shared one, other checks' slow calls would delay the plain ping too and hide
+    # (or fake) a ping that waits behind a call
+    wire = ctx.exclusive()
     reply = wire.request("ping")
     result = reply.result
     if not reply.ok or not isinstance(result, dict) or set(result) - {"_meta"}:
