@@ -152,6 +152,14 @@ class ServerHandle:
         return ServerProcess(self.argv(), env=dict(self.target.env), cwd=self.cwd)
 
     def _relaunch_if_dead(self) -> None:
+        server = self.http_server
+        if server is None:
+            return
+        host, port = _host_port(self.url)
+        if server.alive and not port_open(host, port):
+            # its port closed while the process still runs: it is on its way out (a crash the last check caused),
+            # so wait for the exit (bounded) rather than hand out a wire to a server that is gone
+            wait_until(lambda: not server.alive or port_open(host, port), self.timeout)
         with self._lock:
             if self.http_server is not None and not self.http_server.alive:
                 self.restarts += 1

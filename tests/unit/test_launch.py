@@ -63,6 +63,29 @@ def test_http_server_that_exits_reports_its_code() -> None:
         handle.start()
 
 
+CLOSES_THEN_EXITS = """
+import socket, sys, threading
+listener = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+listener.accept()[0].close()  # mcptest's readiness probe
+listener.close()
+threading.Event().wait(1.0)  # a server on its way out: the port is closed, the process not gone yet
+"""
+
+
+def test_a_launched_http_server_whose_port_closed_is_awaited_and_started_again(tmp_path) -> None:
+    script = tmp_path / "dying.py"
+    script.write_text(CLOSES_THEN_EXITS)
+    settings = Settings(server="http://127.0.0.1:{port}/mcp", launch=f"{PY} {script} {{port}}", timeout=10.0)
+    handle = ServerHandle(parse_target(settings.server, launch=settings.launch), settings)
+    handle.start()
+    first = handle.http_server
+    try:
+        handle.open()  # the first process still runs but no longer listens: a wire to it would only be refused
+        assert handle.restarts == 1 and handle.http_server is not first and not first.alive
+    finally:
+        handle.close()
+
+
 def test_wait_until_uses_the_injected_clock() -> None:
     now = [0.0]
 
