@@ -3,11 +3,69 @@
 Hypothesis itself is thread-safe (6.136+), but on CPython before 3.11.8/3.12.1 ``ast.parse`` is not
 (gh-106905: "AST constructor recursion depth mismatch"), and Hypothesis parses source while it runs.
 Fuzzing therefore runs one property at a time (the scheduler's serial lane), and every other use of
-Hypothesis in the engine takes the same lock.
+Hypothesis in the engine takes the same lock. A property spends most of its time waiting for the server, not in
+Hypothesis: while it waits (``released``), another version's property may draw.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Self
 
-HYPOTHESIS = threading.RLock()
+
+class SerialLock:
+    """A reentrant lock whose holder can set it aside while it waits for I/O.
+
+    Example:
+        >>> with HYPOTHESIS:
+        ...     with HYPOTHESIS.released():  # a call to the server: another thread may run Hypothesis meanwhile
+        ...         pass
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None  # only ever set to a thread's own ident by that thread, or cleared by it
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        me = threading.get_ident()
+        if self._owner == me:
+            self._depth += 1
+        else:
+            self._lock.acquire()
+            self._owner, self._depth = me, 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._owner != threading.get_ident():
+            raise RuntimeError("SerialLock released by a thread that does not hold it")
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
+
+    @property
+    def held(self) -> bool:
+        """True when the calling thread holds the lock."""
+        return self._owner == threading.get_ident()
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """Let other threads take the lock for the body (a wait for the server), then take it back at the same
+        depth; a no-op for a thread that does not hold it. The body must not run Hypothesis."""
+        if not self.held:
+            yield
+            return
+        depth = self._depth
+        self._owner, self._depth = None, 0
+        self._lock.release()
+        try:
+            yield
+        finally:
+            self._lock.acquire()
+            self._owner, self._depth = threading.get_ident(), depth
+
+
+HYPOTHESIS = SerialLock()

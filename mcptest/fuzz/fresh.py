@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from mcptest.checks.base import VersionState
 from mcptest.connect import ServerHandle
+from mcptest.serial import HYPOTHESIS
 
 if TYPE_CHECKING:
     from mcptest.checks.base import CheckContext
@@ -77,7 +78,8 @@ class Fresh:
                 self._ahead.append(self._start())
             pending = self._ahead.popleft()
             self._ahead.append(self._start())
-        return pending.result()
+        with HYPOTHESIS.released():  # a server starting: another property may draw meanwhile
+            return pending.result()
 
     def release(self, lease: Lease) -> None:
         """Close a connection handed out by ``take``, in the background (a stopped server may take its grace to

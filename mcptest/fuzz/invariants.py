@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mcptest.fuzz.judge import CallClock, FuzzFailure, judge_valid
+from mcptest.serial import HYPOTHESIS
 from mcptest.wire import RequestTimeout, WireError
 
 if TYPE_CHECKING:
@@ -66,7 +67,9 @@ class Probe:
         """Call ``tool``; its result (a dict), or raises Broken with what went wrong."""
         started = time.monotonic()
         try:
-            reply = self.wire.request("tools/call", {"name": tool, "arguments": arguments}, timeout=self.clock.bound())
+            with HYPOTHESIS.released():  # a step of a Hypothesis state machine waits: another property may draw
+                reply = self.wire.request("tools/call", {"name": tool, "arguments": arguments},
+                                          timeout=self.clock.bound())
         except RequestTimeout as exc:
             raise Broken("hang", f"{tool} got no answer within {exc.timeout:g} s") from None
         except WireError as exc:
@@ -119,7 +122,8 @@ class Probe:
     def _request(self, method: str, params: dict[str, Any]) -> Any:
         show = READ_RESOURCES if method.startswith("resources/") else ""
         try:
-            reply = self.wire.request(method, params, timeout=self.clock.timeout)
+            with HYPOTHESIS.released():
+                reply = self.wire.request(method, params, timeout=self.clock.timeout)
         except RequestTimeout as exc:
             raise Broken("hang", f"{method} got no answer within {exc.timeout:g} s after the sequence", show) from None
         except WireError as exc:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from mcptest.fuzz.schema import UnsupportedSchema, schema_validator
+from mcptest.serial import HYPOTHESIS
 from mcptest.spec.requirements import requirement
 from mcptest.spec.shapes import content_problems
 from mcptest.wire import RequestTimeout, WireError
@@ -121,7 +122,8 @@ def begin_call(ctx: CheckContext, tool: dict[str, Any], arguments: dict[str, Any
                clock: CallClock) -> Sent:
     """Send one tools/call on the shared wire without waiting (a send that fails is a crash, judged at once)."""
     sent = Sent(tool, arguments, mode, mutation)
-    sent.wire = ctx.wire()
+    with HYPOTHESIS.released():  # after a crash this starts a server: another property may draw meanwhile
+        sent.wire = ctx.wire()
     message = sent.wire.message("tools/call", {"name": str(tool.get("name")), "arguments": arguments})
     sent.started = time.monotonic()
     try:
@@ -145,7 +147,8 @@ def end_call(ctx: CheckContext, sent: Sent, clock: CallClock) -> tuple[FuzzFailu
     if sent.failure is not None or sent.call is None or sent.wire is None:
         return sent.failure, False
     try:
-        reply = sent.call.wait()
+        with HYPOTHESIS.released():  # a replayed call waits on the serial thread: another property may draw
+            reply = sent.call.wait()
     except RequestTimeout as exc:
         abandon(ctx, sent.wire)
         return sent.failed("hang", f"no answer within {exc.timeout:g} s"), False

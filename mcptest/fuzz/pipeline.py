@@ -9,6 +9,8 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from mcptest.serial import HYPOTHESIS
+
 Item = TypeVar("Item")
 Handle = TypeVar("Handle")
 Verdict = TypeVar("Verdict")
@@ -60,7 +62,11 @@ class Pipeline(Generic[Item, Handle, Verdict]):
 
     def submit(self, item: Item) -> None:
         """Queue one item (blocks while ``depth`` items wait; the call thread always drains the queue)."""
-        self._queue.put(item)
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            with HYPOTHESIS.released():  # waiting for the server: another property may draw meanwhile
+                self._queue.put(item)
 
     def finish(self, bound: float) -> None:
         """Wait for the queued and in-flight calls (at most ``bound`` seconds), then re-raise a call-thread error.
@@ -68,8 +74,9 @@ class Pipeline(Generic[Item, Handle, Verdict]):
         Raises:
             PipelineError: the call thread is still busy after ``bound`` seconds.
         """
-        self._queue.put(_END)
-        self._thread.join(bound)
+        with HYPOTHESIS.released():
+            self._queue.put(_END)
+            self._thread.join(bound)
         if self._thread.is_alive():
             self._stopped.set()
             raise PipelineError(f"the fuzz call thread did not finish within {bound:g} s")

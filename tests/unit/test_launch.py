@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 import psutil
@@ -10,7 +11,7 @@ import pytest
 
 from mcptest.connect import ServerHandle
 from mcptest.launch.process import LaunchError, ServerProcess
-from mcptest.launch.wait import wait_until
+from mcptest.launch.wait import port_open, wait_until
 from mcptest.settings import Settings
 from mcptest.target import parse_target
 
@@ -64,25 +65,32 @@ def test_http_server_that_exits_reports_its_code() -> None:
 
 
 CLOSES_THEN_EXITS = """
-import socket, sys, threading
+import os, socket, sys, threading
 listener = socket.create_server(("127.0.0.1", int(sys.argv[1])))
 listener.accept()[0].close()  # mcptest's readiness probe
 listener.close()
-threading.Event().wait(1.0)  # a server on its way out: the port is closed, the process not gone yet
+exit_now = threading.Event()
+while not os.path.exists(sys.argv[2]) and not exit_now.wait(0.02):  # on its way out: the port closed, not gone yet
+    pass
 """
 
 
 def test_a_launched_http_server_whose_port_closed_is_awaited_and_started_again(tmp_path) -> None:
-    script = tmp_path / "dying.py"
+    script, gone = tmp_path / "dying.py", tmp_path / "exit-now"
     script.write_text(CLOSES_THEN_EXITS)
-    settings = Settings(server="http://127.0.0.1:{port}/mcp", launch=f"{PY} {script} {{port}}", timeout=10.0)
+    settings = Settings(server="http://127.0.0.1:{port}/mcp", launch=f"{PY} {script} {{port}} {gone}", timeout=10.0)
     handle = ServerHandle(parse_target(settings.server, launch=settings.launch), settings)
     handle.start()
     first = handle.http_server
+    exits = threading.Timer(0.5, gone.touch)
     try:
-        handle.open()  # the first process still runs but no longer listens: a wire to it would only be refused
+        host, port = handle.url.split("//")[1].split("/")[0].split(":")
+        assert wait_until(lambda: not port_open(host, int(port)), 10) is None
+        exits.start()  # the process ends half a second after its port closed
+        handle.open()  # a wire to the closed port would only be refused: it waits for the exit and starts another
         assert handle.restarts == 1 and handle.http_server is not first and not first.alive
     finally:
+        exits.cancel()
         handle.close()
 
 

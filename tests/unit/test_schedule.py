@@ -11,6 +11,7 @@ from mcptest.findings import Finding
 from mcptest.plan import Case
 from mcptest.runner import SuiteRun
 from mcptest.schedule import Scheduler
+from mcptest.serial import HYPOTHESIS, SerialLock
 from mcptest.settings import Settings
 from tests.conftest import stdio_target
 
@@ -52,3 +53,60 @@ def test_an_observer_submitted_first_runs_after_the_rest_of_its_submission(monke
     finally:
         scheduler.close()
         run.close()
+
+
+def test_a_fuzz_property_waiting_for_its_server_lets_another_versions_property_run() -> None:
+    """Fuzzing holds the process-wide Hypothesis lock; while one version's property waits for an answer it sets the
+    lock aside, so the other version's property draws meanwhile instead of queueing behind the wait."""
+    run = SuiteRun.start(Settings(server=stdio_target("clean_raw.py"), fuzz_examples=0, protocol="all"))
+    try:
+        assert run.error is None and run.coverage is not None and len(run.versions) >= 2, run.versions
+    except AssertionError:
+        run.close()
+        raise
+    first, second = run.versions[:2]
+    other_ran = threading.Event()
+    overlapped: list[bool] = []
+
+    def waits_for_its_server(ctx: CheckContext) -> None:
+        assert HYPOTHESIS.held
+        with HYPOTHESIS.released():
+            overlapped.append(other_ran.wait(10.0))  # the other property can only run if the lock was set aside
+        assert HYPOTHESIS.held
+
+    def draws(ctx: CheckContext) -> None:
+        assert HYPOTHESIS.held
+        other_ran.set()
+
+    cases = [Case(0, Check("FUZZ-01", waits_for_its_server, "fuzz", "server", "waits", phase="serial"), None, first),
+             Case(1, Check("FUZZ-02", draws, "fuzz", "server", "draws", phase="serial"), None, second)]
+    states = {version: run.coverage.states[version] for version in (first, second)}
+    scheduler = Scheduler(run.settings, states, lambda case, found: None)
+    try:
+        scheduler.submit(cases)
+        assert [scheduler.result(case, timeout=30).outcome for case in cases] == ["pass", "pass"]
+        assert overlapped == [True]
+    finally:
+        scheduler.close()
+        run.close()
+
+
+def test_the_hypothesis_lock_is_set_aside_and_taken_back_at_its_depth() -> None:
+    lock = SerialLock()
+    taken_meanwhile = threading.Event()
+
+    def other() -> None:
+        with lock:
+            taken_meanwhile.set()
+
+    with lock, lock:
+        with lock.released():
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join(10.0)
+        assert taken_meanwhile.is_set() and lock.held
+    assert not lock.held
+    with lock.released():  # a thread that does not hold it has nothing to set aside
+        assert not lock.held
+    with pytest.raises(RuntimeError, match="does not hold it"):
+        lock.__exit__(None, None, None)
