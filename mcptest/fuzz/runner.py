@@ -43,6 +43,9 @@ PER_CASE = 32
 shrinking still ends at the one failing input (the draws before it are deleted)."""
 IDLE_RUNS = 2
 """Search runs in a row that found no new distinct input before the schema counts as exhausted."""
+DRY_DRAWS = 2 * PER_CASE
+"""Draws in a row that found no new distinct input before a search run ends early (the next run, with another
+seed, tries elsewhere): a schema with only a few invalid inputs is exhausted in a few hundred draws, not thousands."""
 IN_FLIGHT = 8
 """Most search calls in flight at once (``--mcp-concurrency`` lowers it; 1 makes the search strictly serial)."""
 LAX_KINDS = frozenset({"coercible-type"})
@@ -205,22 +208,26 @@ class _Run:
             window=self.window, depth=self.window)
         run = 0
         cases = 0
+        dry = 0
 
         def stop() -> bool:
             return pipeline.stopped or len(seen) >= self.stats.planned or self._out_of_budget()
 
         def search(data: st.DataObject) -> None:
-            nonlocal cases
+            nonlocal cases, dry
             cases += 1
             for position in range(PER_CASE):
-                if stop():
+                if stop() or dry >= DRY_DRAWS:
                     raise _Stop
                 item = _item(data.draw(self.single))
                 key = canonical_json(item[0])
-                if key not in seen:
-                    seen.add(key)
-                    self.drawn_at[key] = (run, cases, position)
-                    pipeline.submit((key, item))
+                if key in seen:
+                    dry += 1
+                    continue
+                seen.add(key)
+                dry = 0
+                self.drawn_at[key] = (run, cases, position)
+                pipeline.submit((key, item))
 
         idle = 0
         try:
@@ -231,7 +238,7 @@ class _Run:
                 except Flaky:
                     pass  # a case re-run after the search decided to stop drew less: Hypothesis calls that flaky
                 idle = idle + 1 if len(seen) == before else 0
-                run, cases = run + 1, 0
+                run, cases, dry = run + 1, 0, 0
         finally:
             pipeline.finish(self.ctx.timeout * 10 + 10)
 

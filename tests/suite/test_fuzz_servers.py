@@ -164,3 +164,13 @@ def test_a_budget_that_cuts_the_search_short_is_noted_on_the_passing_finding() -
         note = found.extra["note"]
         ran = int(note.split(" of 5000 examples within the 0.5 s budget")[0])
         assert 0 < ran < 5000 and found.render() == note
+
+
+def test_a_schema_with_few_inputs_is_exhausted_and_the_finding_says_how_many_there_were() -> None:
+    """get_note takes one of two names: the search judges both, sees nothing new after that, and stops well short of
+    the examples asked for, saying why (it does not draw on until the budget)."""
+    result = _fuzz(stdio_target("clean_raw.py"), tools=("get_note",), fuzz_examples=25, protocol="2025-11-25")
+    valid = [f for f in result.findings if f.check == "FUZZ-01" and f.item == "get_note"]
+    assert [f.outcome for f in valid] == ["pass"], [f.render() for f in result.findings]
+    assert valid[0].extra["note"].startswith("2 examples in ")
+    assert valid[0].extra["note"].endswith("(of 25: the schema allows no more distinct inputs that Hypothesis found)")
