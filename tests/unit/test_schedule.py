@@ -7,7 +7,6 @@ import threading
 import pytest
 
 from mcptest.checks.base import Check, CheckContext
-from mcptest.findings import Finding
 from mcptest.plan import Case
 from mcptest.runner import SuiteRun
 from mcptest.schedule import Scheduler
@@ -43,9 +42,7 @@ def test_an_observer_submitted_first_runs_after_the_rest_of_its_submission(monke
     monkeypatch.setattr(Scheduler, "_start", start_then_let_an_early_observer_run)
     cases = [Case(0, Check("BASE-01", observer, "jsonrpc", "server", "observer", phase="observe"), None, version),
              Case(1, Check("PING-01", shared, "utilities", "server", "shared"), None, version)]
-    results: dict[int, Finding] = {}
-    scheduler = Scheduler(run.settings, {version: run.coverage.states[version]},
-                          lambda case, found: results.__setitem__(case.index, found))
+    scheduler = Scheduler(run.settings, {version: run.coverage.states[version]}, lambda case, found: None)
     try:
         scheduler.submit(cases)
         assert [scheduler.result(case, timeout=30).outcome for case in cases] == ["pass", "pass"]
