@@ -124,7 +124,8 @@ def _progress_senders(ctx: CheckContext) -> list[dict[str, Any]]:
 
 
 TOO_LATE = 0.2
-"""Seconds: a result arriving sooner than this after the cancellation may have crossed it on the wire."""
+"""Seconds: a result arriving sooner than this after the server read the cancellation may have crossed it on the
+wire."""
 
 
 def cancelled_call(ctx: CheckContext, req_id: str) -> None:
@@ -147,18 +148,26 @@ def cancelled_call(ctx: CheckContext, req_id: str) -> None:
         raise NotApplicable(f"{', '.join(repr(c.name) for c in candidates)} finished before they could be cancelled "
                             f"(they took {SLOW_ENOUGH} s or more once)")
     wire.notify("notifications/cancelled", {"requestId": call.request["id"], "reason": "mcptest cancellation check"})
-    cancelled = time.monotonic()
+    # a busy server may read the cancellation only after the call finished, which the spec allows: the answer to a
+    # request sent after the cancellation shows it was read (a server reads its input in order), so only a result
+    # later than that answer (by more than crossing on the wire takes) was sent after the server knew
+    wire.request(cheap_method(ctx))
+    read = time.monotonic()
+    if "result" in call.reply.response:
+        call.abandon()
+        raise NotApplicable(f"the call of {slow.name!r} finished before the server had read its cancellation (its "
+                            "result came before the answer to a request sent after the cancellation)")
     # the call took slow.seconds when not cancelled: a result within one and a half times that is the answer to it
     answered = call.wait_for(lambda reply: "result" in reply.response, slow.seconds * 1.5 + 1.0)
-    late = time.monotonic() - cancelled
+    late = time.monotonic() - read
     call.abandon()
     if answered and late < TOO_LATE:
-        raise NotApplicable(f"the result arrived {late:.2f} s after the cancellation: it may have crossed it on the "
-                            "wire, which the spec allows")
+        raise NotApplicable(f"the result arrived {late:.2f} s after the server had read the cancellation: it may "
+                            "have crossed it on the wire, which the spec allows")
     if answered:
         raise ctx.violation(req_id, "no result for the cancelled request",
-                            f"{show(call.reply.response)} ({late:.1f} s after the cancellation)", wire=wire,
-                            sent=call.request)
+                            f"{show(call.reply.response)} ({late:.1f} s after the server had read the cancellation)",
+                            wire=wire, sent=call.request)
     after = wire.request(cheap_method(ctx))
     if not after.ok:
         raise ctx.violation(req_id, "the server to keep serving after a cancellation", show(after.response), wire=wire)
