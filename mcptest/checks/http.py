@@ -61,13 +61,18 @@ def session_id_format(ctx: CheckContext) -> None:
 
 
 def guessable(first: str, second: str) -> str | None:
-    """Why two session ids issued back to back look guessable (they differ only in a small counter), or None."""
-    prefix = len(os.path.commonprefix([first, second]))
-    suffix = len(os.path.commonprefix([first[prefix:][::-1], second[prefix:][::-1]]))
-    left, right = first[prefix : len(first) - suffix], second[prefix : len(second) - suffix]
-    head = re.search(r"\d*$", first[:prefix]).group()  # a counter's leading digits may be shared ("41" -> "42")
-    if (head + left).isdigit() and (head + right).isdigit() and abs(int(head + right) - int(head + left)) <= 1000:
-        return f"{first!r} and {second!r} differ only in a counter ({head + left} -> {head + right})"
+    """Why two session ids issued back to back look guessable (they differ only in a small counter), or None.
+
+    The counter is the whole run of digits where the two ids first differ ("session-9" -> "session-19": 9 -> 19),
+    and the text after it must be the same.
+    """
+    start = len(os.path.commonprefix([first, second]))
+    while start > 0 and first[start - 1].isdigit():
+        start -= 1
+    left, right = re.match(r"\d*", first[start:]).group(), re.match(r"\d*", second[start:]).group()
+    if left and right and first[start + len(left):] == second[start + len(right):] and \
+            abs(int(right) - int(left)) <= 1000:
+        return f"{first!r} and {second!r} differ only in a counter ({left} -> {right})"
     return None
 
 

@@ -51,5 +51,8 @@ def test_require_services_has_one_meaning(monkeypatch: pytest.MonkeyPatch, value
 
 def test_session_ids_from_a_counter_look_guessable_random_ones_do_not() -> None:
     assert guessable("session-41", "session-42") and guessable("s-99-x", "s-100-x")
+    # other sessions opened in between: the shared last digit is part of the counter, not text after it
+    assert guessable("session-9", "session-19") and guessable("session-3", "session-13")
+    assert guessable("session-3-a", "session-13-b") is None  # the text after the number differs too
     assert guessable("3f2a9c1be0d4", "8e7d6c5b4a39") is None
     assert guessable("0b1c2d3e-aaaa", "0b1c2d3e-aaab") is None  # hex letters are not a counter
