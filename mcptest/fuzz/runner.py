@@ -46,6 +46,9 @@ IDLE_RUNS = 2
 DRY_DRAWS = 2 * PER_CASE
 """Draws in a row that found no new distinct input before a search run ends early (the next run, with another
 seed, tries elsewhere): a schema with only a few invalid inputs is exhausted in a few hundred draws, not thousands."""
+SIMPLE_CASES = 1 + CASES // 10
+"""Test cases at the start of every Hypothesis run that repeat the previous run's inputs: its simplest case, then
+``max_examples // 10`` small ones (Hypothesis' ``generate_new_test_cases``). Draws there never count as dry."""
 IN_FLIGHT = 8
 """Most search calls in flight at once (``--mcp-concurrency`` lowers it; 1 makes the search strictly serial)."""
 LAX_KINDS = frozenset({"coercible-type"})
@@ -222,7 +225,7 @@ class _Run:
                 item = _item(data.draw(self.single))
                 key = canonical_json(item[0])
                 if key in seen:
-                    dry += 1
+                    dry += cases > SIMPLE_CASES
                     continue
                 seen.add(key)
                 dry = 0

@@ -166,6 +166,15 @@ def test_a_budget_that_cuts_the_search_short_is_noted_on_the_passing_finding() -
         assert 0 < ran < 5000 and found.render() == note
 
 
+def test_a_schema_with_endless_invalid_inputs_is_never_called_exhausted() -> None:
+    """echo forbids other properties, so there is no end of invalid inputs, but every Hypothesis run starts with
+    cases that repeat the previous run's: those must not end the search as if the schema had run dry."""
+    result = _fuzz(stdio_target("clean_raw.py"), tools=("echo",), fuzz_examples=150, protocol="2025-11-25")
+    invalid = [f for f in result.findings if f.check == "FUZZ-02" and f.item == "echo"]
+    assert [f.outcome for f in invalid] == ["pass"], [f.render() for f in result.findings]
+    assert "note" not in invalid[0].extra, invalid[0].extra["note"]  # a note says why fewer than 150 ran
+
+
 def test_a_schema_with_few_inputs_is_exhausted_and_the_finding_says_how_many_there_were() -> None:
     """get_note takes one of two names: the search judges both, sees nothing new after that, and stops well short of
     the examples asked for, saying why (it does not draw on until the budget)."""
