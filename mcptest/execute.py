@@ -29,13 +29,16 @@ class Provisional:
     sent: str = ""
     wire: int = 0
     violation: bool = False  # raised by the check as a transient Violation (its own finding if it recurs alone)
+    recheck: object = None  # that Violation's recheck, handed to the re-run alone
 
 
 def run_case(
-    case: Case, state: VersionState, lane: Lane | None, settings: Settings, *, confirming: bool = False
+    case: Case, state: VersionState, lane: Lane | None, settings: Settings, *, confirming: bool = False,
+    recheck: object = None,
 ) -> Finding | Provisional:
-    """Run ``case``'s check once on ``state`` (and ``lane`` for lane checks); ``confirming`` when it runs alone."""
-    ctx = CheckContext(state, lane)
+    """Run ``case``'s check once on ``state`` (and ``lane`` for lane checks); ``confirming`` when it runs alone,
+    then with the first run's ``recheck``."""
+    ctx = CheckContext(state, lane, recheck)
     started = time.monotonic()
     try:
         if case.item is None:
@@ -48,7 +51,7 @@ def run_case(
         if violation.transient and lane is None and not confirming:
             kind = "crash" if violation.transient == "crash" else "silence"
             return Provisional(kind, f"{violation.expected}: {violation.actual}", time.monotonic() - started,
-                               violation.sent, violation=True)
+                               violation.sent, violation=True, recheck=violation.recheck)
         return finding(case, state, settings, outcome_for(violation.level, settings.strict), violation=violation,
                        started=started, extra=_notes(ctx))
     except RequestTimeout as exc:

@@ -42,6 +42,8 @@ class Violation(AssertionError):
         version: the protocol version the exchange used.
         transient: ``crash`` or ``hang`` when the evidence is the server dying or going silent, which concurrent
             checks can cause: the runner then re-runs the check alone and reports only what happens again.
+        recheck: with ``transient``, what the check's re-run alone may try first (the check's own data, e.g. the
+            minimal failing fuzz input: replaying it is enough to confirm, where a new search would repeat it all).
     """
 
     def __init__(
@@ -55,9 +57,11 @@ class Violation(AssertionError):
         details: str = "",
         version: str | None = None,
         transient: str = "",
+        recheck: object = None,
     ) -> None:
         self.requirement: Requirement = requirement(req_id)
         self.transient = transient
+        self.recheck = recheck
         self.expected = expected
         self.actual = actual
         self.sent = sent

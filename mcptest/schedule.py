@@ -173,7 +173,7 @@ class Scheduler:
     def _confirm_all(self, provisional: list[tuple[Case, Provisional]], state: VersionState) -> None:
         """Re-run each crashed or silent case alone, then judge them together: a silence that does not come back is
         explained when another request on the same connection hung for real."""
-        reruns = [(case, first, self._alone(case, state))
+        reruns = [(case, first, self._alone(case, state, first.recheck))
                   for case, first in sorted(provisional, key=lambda p: p[0].index)]
         hung = {first.wire for _, first, again in reruns
                 if first.kind == "silence" and isinstance(again, Provisional) and again.kind == "silence"}
@@ -181,12 +181,12 @@ class Scheduler:
             verdict = confirmed(case, first, again, state, self.settings, explained=first.wire in hung)
             self._resolve(case, verdict)
 
-    def _alone(self, case: Case, state: VersionState) -> Finding | Provisional:
+    def _alone(self, case: Case, state: VersionState, recheck: object) -> Finding | Provisional:
         alone = VersionState(handle=state.handle, surface=state.surface, shared=None, observed=Seen(),
                              fuzz_share=state.fuzz_share)
         lane = Lane(alone) if case.check.phase in LANE_PHASES else None
         try:
-            return run_case(case, alone, lane, self.settings, confirming=True)
+            return run_case(case, alone, lane, self.settings, confirming=True, recheck=recheck)
         finally:
             if lane is not None:
                 lane.close()

@@ -81,9 +81,11 @@ class CheckContext:
     the version saw.
     """
 
-    def __init__(self, state: VersionState, lane: Lane | None = None) -> None:
+    def __init__(self, state: VersionState, lane: Lane | None = None, recheck: object = None) -> None:
         self.state = state
         self.lane = lane
+        self.recheck = recheck
+        """On a re-run alone, what the first run's transient Violation asked to try first (else None)."""
         self.handle = state.handle
         self.surface = state.surface
         self.settings = state.handle.settings
@@ -183,19 +185,19 @@ class CheckContext:
 
     def violation(
         self, req_id: str, expected: str, actual: str, *, wire: Wire | None = None, sent: Any = None,
-        check_id: str | None = None, reproduce: str = "", transient: str = "",
+        check_id: str | None = None, reproduce: str = "", transient: str = "", recheck: object = None,
     ) -> Violation:
         """Build a Violation with the transcript filled in (the runner adds the pytest reproducer).
 
         ``transient`` (``crash`` or ``hang``) marks evidence another concurrent check could have caused: the
-        runner re-runs the check alone before reporting it.
+        runner re-runs the check alone before reporting it, with ``recheck`` as that re-run's ``ctx.recheck``.
         """
         text = sent if isinstance(sent, str) else dumps(sent) if sent is not None else ""
         details = ""
         if wire is not None:
             details = "  last frames:\n" + wire.transcript.tail() + "\n  " + wire.describe()
         return Violation(req_id, expected, actual, sent=text, reproduce=reproduce, details=details,
-                         version=self.version, transient=transient)
+                         version=self.version, transient=transient, recheck=recheck)
 
 
 def call_blocked(settings: Any, tool: dict[str, Any], *, unsafe_ok: bool, opt_in: str) -> str | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mcptest.checks.base import CheckContext, call_blocked, check
 from mcptest.checks.calls import call_line, needs_task
-from mcptest.findings import NotApplicable
+from mcptest.findings import NotApplicable, Violation
 
 if TYPE_CHECKING:
     from mcptest.fuzz.judge import FuzzFailure
@@ -21,6 +22,14 @@ EXPECTED = {
     "TOOL-06": "structuredContent valid against the tool's outputSchema",
 }
 """What each requirement a fuzz failure can break expects, in a phrase (see ``judge.KIND_REQUIREMENT``)."""
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A crash or hang the search found and shrank alongside other checks: the re-run alone replays its input."""
+
+    failure: FuzzFailure
+    actual: str
 
 
 def fuzz_blocked(ctx: CheckContext, tool: dict[str, Any]) -> str | None:
@@ -53,6 +62,9 @@ def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzS
     blocked = fuzz_blocked(ctx, tool)
     if blocked:
         raise NotApplicable(blocked)
+    again = _replayed_alone(ctx, tool, mode)
+    if again is not None:
+        raise again
     seed = ctx.settings.seed or 0
     # the versions checked share the examples, each drawing different ones (its version salts the seed, so
     # --mcp-seed with --mcp-protocol VERSION draws them again): fuzzing judges the tool, and a second version
@@ -68,15 +80,35 @@ def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzS
         raise NotApplicable(f"no {mode} example was judged ({stats.summary()}), so nothing was shown")
     if failure is None:
         return stats
-    req = failure.requirement
     broken = f" ({failure.mutation})" if failure.mutation else ""
     actual = (f"{failure.kind}: {failure.detail}\n  minimal input{broken}: {json.dumps(failure.arguments)}\n"
               f"  seed: --mcp-seed {seed} (tool seed derived from it); {stats.summary()}\n"
               f"  reproduce by hand: {call_line(ctx, failure.tool, failure.arguments)}\n"
               f"  regression test:\n{regression_test(failure.tool, failure.arguments, failure)}")
+    raise _violation(ctx, failure, actual)
+
+
+def _violation(ctx: CheckContext, failure: FuzzFailure, actual: str) -> Violation:
+    """The finding for ``failure``; a crash or hang is transient (confirmed alone, see ``_replayed_alone``)."""
     transient = failure.kind if failure.kind in ("crash", "hang") else ""
-    raise ctx.violation(req, EXPECTED[req], actual, sent={"name": failure.tool, "arguments": failure.arguments},
-                        transient=transient)
+    return ctx.violation(failure.requirement, EXPECTED[failure.requirement], actual,
+                         sent={"name": failure.tool, "arguments": failure.arguments}, transient=transient,
+                         recheck=_Found(failure, actual) if transient else None)
+
+
+def _replayed_alone(ctx: CheckContext, tool: dict[str, Any], mode: str) -> Violation | None:
+    """On the re-run alone of a crash or hang: call the shrunk input once, with the full timeout, on this fresh
+    connection. The same failure again confirms it (the input alone causes it); anything else searches anew."""
+    from mcptest.fuzz.judge import CallClock, call_and_judge
+
+    found = ctx.recheck
+    if not isinstance(found, _Found) or (found.failure.tool, found.failure.mode) != (tool.get("name"), mode):
+        return None
+    first = found.failure
+    again, _ = call_and_judge(ctx, tool, first.arguments, first.mode, first.mutation, CallClock(ctx.timeout))
+    if again is None or again.kind != first.kind:
+        return None
+    return _violation(ctx, again, found.actual)
 
 
 def _note_stats(ctx: CheckContext, stats: FuzzStats) -> None:

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from mcptest.runner import run_all
+from mcptest.schedule import Scheduler
 from mcptest.settings import Settings
 from mcptest.spec.requirements import requirement
 from tests.conftest import ROOT, SERVERS, stdio_target
@@ -57,6 +58,44 @@ def test_fuzzing_finds_and_shrinks_the_bug(entry: dict[str, Any]) -> None:
         assert _minimal(message) == entry["minimal"]
     assert f"mcptest call '{target}' --protocol {failures[0].version} {entry['tool']} '" in message
     assert f"def test_{entry['tool']}_" in message and "mcp_session.call_tool(" in message
+
+
+def test_a_crash_that_the_re_run_alone_does_not_show_is_searched_anew_and_not_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The re-run alone first replays the shrunk input; when the server answers it now (the crash came from the
+    first run's circumstances, here a marker file removed before the re-runs), it searches again and reports that."""
+    marker = tmp_path / "crash"
+    marker.write_text("")
+    server = tmp_path / "crashes_while_marked.py"
+    server.write_text(textwrap.dedent(f"""
+        import os, sys
+        from pathlib import Path
+        sys.path.insert(0, {str(FUZZ_SERVERS)!r})
+        from _base import CleanServer, main
+
+        class Server(CleanServer):
+            def tool_add(self, ex, args):
+                if not Path({str(marker)!r}).exists():
+                    with open({str(tmp_path / "calls_alone")!r}, "a") as calls:
+                        calls.write("add\\n")
+                elif args["a"] > 1000:
+                    os._exit(3)
+                return super().tool_add(ex, args)
+
+        main(Server)
+    """))
+    rerun = Scheduler._confirm_all
+
+    def unmarked_then_rerun(self: Scheduler, *args: Any, **kwargs: Any) -> None:
+        marker.unlink(missing_ok=True)
+        rerun(self, *args, **kwargs)
+
+    monkeypatch.setattr(Scheduler, "_confirm_all", unmarked_then_rerun)
+    result = _fuzz(f"{sys.executable} {server}", tools=("add",), protocol="2025-11-25")
+    valid = [f for f in result.findings if f.check == "FUZZ-01" and f.item == "add"]
+    assert [f.outcome for f in valid] == ["pass"], [f.render() for f in result.findings]
+    assert "run alone, it did not happen again" in valid[0].extra["note"]
+    assert len((tmp_path / "calls_alone").read_text().splitlines()) >= 20  # a new search of 25 examples, alone
 
 
 def test_the_reproducer_line_shows_the_bug_by_hand() -> None:
