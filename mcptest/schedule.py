@@ -3,11 +3,13 @@ confirmations, each case's Finding delivered through its own future."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from mcptest.checks.base import CheckContext
 from mcptest.state import Lane, VersionState
 from mcptest.execute import Provisional, confirmed, finding, run_case
 from mcptest.findings import Finding
@@ -15,6 +17,7 @@ from mcptest.observe import Seen
 from mcptest.plan import Case
 from mcptest.serial import HYPOTHESIS
 from mcptest.settings import Settings
+from mcptest.wire import RequestTimeout
 
 LANE_PHASES = ("pristine", "exclusive")
 
@@ -77,7 +80,7 @@ class Scheduler:
                 work, phase = self._work[case.version], case.check.phase
                 if phase == "observe":
                     work.observers.append(case)
-                else:
+                if phase != "observe" or case.check.prepare is not None:
                     work.unsettled += 1
                 if phase in LANE_PHASES:
                     work.lane_queue.append(case)
@@ -86,6 +89,8 @@ class Scheduler:
         for case in runnable:
             if case.check.phase == "shared":
                 self._pools[case.version].submit(self._run_shared, case, self._work[case.version])
+            elif case.check.prepare is not None:
+                self._pools[case.version].submit(self._run_prepare, case, self._work[case.version])
         for version in dict.fromkeys(case.version for case in runnable):
             self._start(self._work[version])
 
@@ -117,6 +122,24 @@ class Scheduler:
 
     def _run_shared(self, case: Case, work: _VersionWork) -> None:
         self._settle(case, run_case(case, work.state, None, self.settings), work)
+
+    def _run_prepare(self, case: Case, work: _VersionWork) -> None:
+        """An observer's prepare step, alongside the shared cases (its failures resurface when the observer runs)."""
+        state = work.state
+        try:
+            prepare = case.check.prepare
+            with contextlib.suppress(Exception):  # the observer asks the same memos and reports what they raise
+                try:
+                    if prepare is not None:
+                        prepare(CheckContext(state))
+                except RequestTimeout as exc:
+                    if exc.wire is not None and exc.wire is state.shared:
+                        state.drop_shared(exc.wire)  # as run_case does: the other checks must not stall behind it
+                    raise
+        finally:
+            with self._changed:
+                work.unsettled -= 1
+                self._changed.notify_all()
 
     def _run_lane(self, work: _VersionWork) -> None:
         lane = Lane(work.state, work.state.spare)

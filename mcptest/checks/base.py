@@ -25,7 +25,8 @@ Phase = Literal["shared", "serial", "pristine", "exclusive", "observe"]
   Hypothesis lock (fuzzing: see ``mcptest.serial``); they run alongside the shared ones.
 - ``pristine``: a connection on which nothing has been sent yet (``ctx.pristine()``); run one after another on a lane.
 - ``exclusive``: an initialized connection no other check uses meanwhile (``ctx.exclusive()``), on a lane.
-- ``observe``: judges what every connection of the version saw (``ctx.observed``), after all the others.
+- ``observe``: judges what every connection of the version saw (``ctx.observed``), after all the others. Its
+  ``prepare`` step, if any, sends the traffic it needs first, alongside the shared checks (see ``check``).
 """
 T = TypeVar("T")
 
@@ -42,6 +43,9 @@ class Check:
         title: a few words for listings.
         phase: how it uses connections (see ``Phase``).
         order: position among the lane steps of its phase (lower runs first).
+        prepare: for an observer, ``prepare(ctx)`` fills the memos (``ctx.memo``) its judging step reads, run
+            alongside the shared checks instead of after them. Its exceptions are dropped: the observer asks the
+            same memos, so a remembered failure is raised there, and anything else is computed (and raised) again.
     """
 
     id: str
@@ -51,6 +55,7 @@ class Check:
     title: str
     phase: Phase = "shared"
     order: int = 0
+    prepare: Callable[[CheckContext], object] | None = None
 
     @property
     def requirement(self) -> Requirement:
@@ -61,13 +66,16 @@ CHECKS: list[Check] = []
 
 
 def check(
-    req_id: str, area: str, title: str, *, scope: Scope = "server", phase: Phase = "shared", order: int = 0
+    req_id: str, area: str, title: str, *, scope: Scope = "server", phase: Phase = "shared", order: int = 0,
+    prepare: Callable[[CheckContext], object] | None = None,
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register a check for requirement ``req_id`` (which must exist in the requirements table)."""
     requirement(req_id)
+    if prepare is not None and phase != "observe":
+        raise ValueError(f"{req_id}: only an observer has a prepare step")
 
     def register(func: Callable[..., None]) -> Callable[..., None]:
-        CHECKS.append(Check(req_id, func, area, scope, title, phase, order))
+        CHECKS.append(Check(req_id, func, area, scope, title, phase, order, prepare))
         return func
 
     return register

@@ -50,8 +50,9 @@ def _exercise(ctx: CheckContext, wire: Wire) -> int:
     return answered
 
 
-def _asked(ctx: CheckContext) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """Every server->client request of this version (after exercising the server once on a capable connection)."""
+def _capable_round(ctx: CheckContext) -> int:
+    """Exercise the server once on a connection whose client declares capabilities (once per version); how many
+    requests were answered. The observers' prepare step: it runs alongside the shared checks."""
 
     def capable_round() -> int:
         with ctx.fresh(client=ClientBehaviour({k: dict(v) for k, v in PARTLY_CAPABLE.items()})) as wire:
@@ -59,7 +60,12 @@ def _asked(ctx: CheckContext) -> list[tuple[str, dict[str, Any], dict[str, Any]]
             after_sentinels(ctx, wire, lambda _: False, rounds=1)
             return answered
 
-    ctx.memo("capable-exercise", capable_round)
+    return ctx.memo("capable-exercise", capable_round)
+
+
+def _asked(ctx: CheckContext) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Every server->client request of this version (after exercising the server once on a capable connection)."""
+    _capable_round(ctx)
     return list(ctx.observed.requests)
 
 
@@ -67,7 +73,8 @@ def _kind(method: Any) -> str:
     return NEEDS.get(method, "") if isinstance(method, str) else ""
 
 
-@check("LIFE-07", "lifecycle", "no sampling/elicitation/roots request to a client that declared none", phase="observe")
+@check("LIFE-07", "lifecycle", "no sampling/elicitation/roots request to a client that declared none",
+       phase="observe", prepare=_capable_round)
 def nothing_asked_of_plain_client(ctx: CheckContext) -> None:
     asked = [(where, message, caps) for where, message, caps in _asked(ctx) if _kind(message.get("method"))]
     if not asked:
@@ -104,7 +111,8 @@ def _judge(ctx: CheckContext, req_id: str, method: str, expected: str, problem: 
             raise ctx.violation(req_id, expected, f"{found}: {show(message)}; client capabilities {show(caps)}")
 
 
-@check("CAP-01", "lifecycle", "elicitation only in a mode the client declared", phase="observe")
+@check("CAP-01", "lifecycle", "elicitation only in a mode the client declared",
+       phase="observe", prepare=_capable_round)
 def elicitation_negotiated(ctx: CheckContext) -> None:
     modes = ctx.version >= "2025-11-25"
 
@@ -121,7 +129,8 @@ def elicitation_negotiated(ctx: CheckContext) -> None:
     _judge(ctx, "CAP-01", "elicitation/create", "elicitation/create only in a mode the client declared", problem)
 
 
-@check("CAP-02", "lifecycle", "sampling (with tools) only when the client declared it", phase="observe")
+@check("CAP-02", "lifecycle", "sampling (with tools) only when the client declared it",
+       phase="observe", prepare=_capable_round)
 def sampling_negotiated(ctx: CheckContext) -> None:
     tools = ctx.version >= "2025-11-25"
 
@@ -136,13 +145,15 @@ def sampling_negotiated(ctx: CheckContext) -> None:
            "sampling", problem)
 
 
-@check("CAP-03", "lifecycle", "roots/list only when the client declared roots", phase="observe")
+@check("CAP-03", "lifecycle", "roots/list only when the client declared roots",
+       phase="observe", prepare=_capable_round)
 def roots_negotiated(ctx: CheckContext) -> None:
     _judge(ctx, "CAP-03", "roots/list", "roots/list only to a client that declared roots",
            lambda _, caps: None if _declared(caps, "roots") else "the client did not declare roots")
 
 
-@check("BASE-14", "jsonrpc", "server requests have unique string or integer ids", phase="observe")
+@check("BASE-14", "jsonrpc", "server requests have unique string or integer ids",
+       phase="observe", prepare=_capable_round)
 def server_request_ids(ctx: CheckContext) -> None:
     _asked(ctx)
     wires = [w for w in ctx.handle.observer.wires() if w.protocol_version == ctx.version and w.server_requests]

@@ -11,7 +11,7 @@ from mcptest.checks.calls import busy_call, callable_tool, safe_tools, slow_call
 from mcptest.checks.jsonrpc import cheap_method
 from mcptest.discovery import LISTS
 from mcptest.findings import NotApplicable
-from mcptest.wire import RequestTimeout, Wire
+from mcptest.wire import Reply, RequestTimeout, Wire
 
 LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 SLOW_ENOUGH = 0.5
@@ -82,11 +82,22 @@ def progress_matches_token(ctx: CheckContext) -> None:
     raise NotApplicable("no callable tool sent progress notifications for a request with a progressToken")
 
 
-@check("PROG-02", "utilities", "progress only for active requests' tokens", phase="observe")
+def _tokenless_calls(ctx: CheckContext) -> list[tuple[Wire, Reply]]:
+    """The tools that report progress, each called once more without a progressToken, one after another (so a
+    progress notification is pinned on its call); once per version. PROG-02's prepare step."""
+
+    def calls() -> list[tuple[Wire, Reply]]:
+        wire = ctx.wire()
+        return [(wire, wire.request("tools/call", busy_call(ctx, tool).params(), progress=False))
+                for tool in _progress_senders(ctx)]
+
+    return ctx.memo("tokenless-progress-calls", calls)
+
+
+@check("PROG-02", "utilities", "progress only for active requests' tokens", phase="observe",
+       prepare=_tokenless_calls)
 def no_stray_progress(ctx: CheckContext) -> None:
-    wire = ctx.wire()
-    for tool in _progress_senders(ctx):  # the tools that report progress, asked once without a token
-        reply = wire.request("tools/call", busy_call(ctx, tool).params(), progress=False)
+    for wire, reply in _tokenless_calls(ctx):
         stray = _progress(reply.notifications)
         if stray:
             raise ctx.violation("PROG-02", "no notifications/progress for a request without a progressToken",

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from mcptest.checks.base import Check, CheckContext
+from mcptest.findings import NotApplicable
 from mcptest.plan import Case
 from mcptest.runner import SuiteRun
 from mcptest.schedule import Scheduler
@@ -107,3 +108,69 @@ def test_the_hypothesis_lock_is_set_aside_and_taken_back_at_its_depth() -> None:
         assert not lock.held
     with pytest.raises(RuntimeError, match="does not hold it"):
         lock.__exit__(None, None, None)
+
+
+def _one_version_run() -> tuple[SuiteRun, str]:
+    run = SuiteRun.start(Settings(server=stdio_target("clean_raw.py"), fuzz_examples=0))
+    assert run.error is None and run.coverage is not None
+    return run, run.versions[-1]
+
+
+def _findings(run: SuiteRun, version: str, cases: list[Case]) -> list[tuple[str, str]]:
+    scheduler = Scheduler(run.settings, {version: run.coverage.states[version]}, lambda case, found: None)
+    try:
+        scheduler.submit(cases)
+        return [(found.outcome, found.reason) for found in (scheduler.result(c, timeout=30) for c in cases)]
+    finally:
+        scheduler.close()
+
+
+def test_an_observers_prepare_step_runs_alongside_the_shared_checks_and_before_its_judging() -> None:
+    """PROG-02 and LIFE-07 send requests of their own before judging; as a prepare step those run while the shared
+    checks do (here the shared check can only finish once the prepare step ran), not after everything else."""
+    run, version = _one_version_run()
+    prepared = threading.Event()
+    shared_saw: list[bool] = []
+
+    def prepare(ctx: CheckContext) -> int:
+        return ctx.memo("answered", lambda: (prepared.set(), len(ctx.wire().request("tools/list").response))[1])
+
+    def shared(ctx: CheckContext) -> None:
+        shared_saw.append(prepared.wait(10.0))
+
+    def observer(ctx: CheckContext) -> None:
+        assert prepared.is_set() and prepare(ctx) > 0  # the memo: computed once, by the prepare step
+
+    cases = [Case(0, Check("PROG-02", observer, "utilities", "server", "observer", "observe", prepare=prepare),
+                  None, version),
+             Case(1, Check("PING-01", shared, "utilities", "server", "shared"), None, version)]
+    try:
+        assert _findings(run, version, cases) == [("pass", ""), ("pass", "")]
+        assert shared_saw == [True]
+    finally:
+        run.close()
+
+
+def test_what_a_prepare_step_raises_is_reported_by_its_observer() -> None:
+    """A prepare step's failure is not lost: a remembered NotApplicable is the observer's n/a, and a bug (not
+    remembered) happens again in the observer and is an mcptest error."""
+    run, version = _one_version_run()
+
+    def nothing_sent() -> None:
+        raise NotApplicable("the server sent nothing to judge")
+
+    def nothing_to_judge(ctx: CheckContext) -> None:
+        ctx.memo("nothing", nothing_sent)
+
+    def buggy(ctx: CheckContext) -> None:
+        ctx.memo("bug", lambda: {}["missing"])
+
+    cases = [Case(0, Check("PROG-02", nothing_to_judge, "utilities", "server", "n/a", "observe",
+                           prepare=nothing_to_judge), None, version),
+             Case(1, Check("LIFE-07", buggy, "lifecycle", "server", "bug", "observe", prepare=buggy), None, version)]
+    try:
+        (outcome, reason), (bug_outcome, bug_reason) = _findings(run, version, cases)
+        assert (outcome, reason) == ("n/a", "the server sent nothing to judge")
+        assert bug_outcome == "error" and "KeyError: 'missing'" in bug_reason
+    finally:
+        run.close()
