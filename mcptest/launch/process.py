@@ -68,12 +68,13 @@ class ServerProcess:
         self._threads = []
         if read_stdout:
             self._spawn(self._pump_stdout)
-        self._spawn(self._pump_stderr)
+        self._stderr_reader = self._spawn(self._pump_stderr)
 
-    def _spawn(self, target: object) -> None:
+    def _spawn(self, target: object) -> threading.Thread:
         thread = threading.Thread(target=target, daemon=True, name=f"mcptest-{self.proc.pid}")
         thread.start()
         self._threads.append(thread)
+        return thread
 
     def _pump_stdout(self) -> None:
         assert self.proc.stdout is not None
@@ -144,6 +145,8 @@ class ServerProcess:
         """One line: how the process ended (or that it closed stdout), with the stderr tail."""
         code = self._wait_briefly()
         elapsed = time.monotonic() - self.started_at
+        if code is not None:  # what it wrote last (a traceback) may still be in the pipe: read to its end first
+            self._stderr_reader.join(timeout=1.0)
         state = (
             f"exited with code {code} after {elapsed:.1f} s"
             if code is not None

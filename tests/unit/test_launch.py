@@ -45,6 +45,28 @@ def test_stderr_tail_is_bounded_and_kept() -> None:
     process.stop()
 
 
+def test_how_a_server_exited_includes_the_last_lines_it_wrote_to_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash's traceback is its last stderr output, still in the pipe as the process exits: the exit message waits
+    for the reader to reach the end of it. On a busy machine the reader thread runs late and the message said "it
+    wrote nothing to stderr"; here the reader starts only once the process has exited (it wrote less than a pipe
+    buffer, so it could)."""
+    exited = threading.Event()
+    pump = ServerProcess._pump_stderr
+
+    def reads_only_after_the_exit(self: ServerProcess) -> None:
+        exited.wait(10)
+        pump(self)
+
+    monkeypatch.setattr(ServerProcess, "_pump_stderr", reads_only_after_the_exit)
+    script = "import sys\nfor i in range(3000): print('line', i, file=sys.stderr)\nprint('last words', file=sys.stderr)"
+    process = ServerProcess([PY, "-c", script + "\nsys.exit(1)"])
+    process.proc.wait(10)
+    exited.set()
+    message = process.describe_exit()
+    process.stop()
+    assert "exited with code 1" in message and message.endswith("last words"), message[-300:]
+
+
 def test_http_server_that_never_listens_fails_within_the_bound_with_its_stderr() -> None:
     settings = Settings(server="http://127.0.0.1:{port}/mcp", launch=NEVER_READY, timeout=2.0)
     handle = ServerHandle(parse_target(settings.server, launch=settings.launch), settings)
