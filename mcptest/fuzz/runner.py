@@ -47,8 +47,10 @@ DRY_DRAWS = 2 * PER_CASE
 """Draws in a row that found no new distinct input before a search run ends early (the next run, with another
 seed, tries elsewhere): a schema with only a few invalid inputs is exhausted in a few hundred draws, not thousands."""
 SIMPLE_CASES = 1 + CASES // 10
-"""Test cases at the start of every Hypothesis run that repeat the previous run's inputs: its simplest case, then
-``max_examples // 10`` small ones (Hypothesis' ``generate_new_test_cases``). Draws there never count as dry."""
+"""Test cases at the start of every Hypothesis run that repeat themselves: its simplest case (the simplest draw,
+over and over), then ``max_examples // 10`` small ones (a new first choice, then the simplest; Hypothesis'
+``generate_new_test_cases``). Such a case ends at its first draw that repeats one of its own, and its draws never
+count as dry: they say nothing about how many inputs the schema has."""
 IN_FLIGHT = 8
 """Most search calls in flight at once (``--mcp-concurrency`` lowers it; 1 makes the search strictly serial)."""
 LAX_KINDS = frozenset({"coercible-type"})
@@ -219,11 +221,14 @@ class _Run:
         def search(data: st.DataObject) -> None:
             nonlocal cases, dry
             cases += 1
+            draws = _CaseDraws(data, self.single, simple=cases <= SIMPLE_CASES)
             for position in range(PER_CASE):
                 if stop() or dry >= DRY_DRAWS:
                     raise _Stop
-                item = _item(data.draw(self.single))
-                key = canonical_json(item[0])
+                drawn = draws.next()
+                if drawn is None:
+                    return
+                key, item = drawn
                 if key in seen:
                     dry += cases > SIMPLE_CASES
                     continue
@@ -271,12 +276,19 @@ class _Run:
         return None
 
     def _replay_position(self, seed: int, judged: int) -> None:
+        cases = 0
+
         def replay(data: st.DataObject) -> None:
+            nonlocal cases
+            cases += 1
+            draws = _CaseDraws(data, self.single, simple=cases <= SIMPLE_CASES)  # as the search drew them
             for position in range(PER_CASE):
-                item = _item(data.draw(self.single))
+                drawn = draws.next()
+                if drawn is None:
+                    return
                 if position != judged:
                     continue
-                key = canonical_json(item[0])
+                key, item = drawn
                 if key in self.passed:
                     continue
                 if key in self.confirmed:
@@ -327,16 +339,40 @@ class _Run:
 
     def _hypothesis(self, prop: Any, seed: int, phases: tuple[Phase, ...], cases: int) -> None:
         """Run ``prop`` (drawing from ``st.data()``) with settings for remote calls; _Stop ends it quietly."""
-        run = settings(
-            max_examples=cases, database=None, deadline=None, derandomize=False, print_blob=False,
-            report_multiple_bugs=False, verbosity=Verbosity.quiet, suppress_health_check=SUPPRESSED, phases=phases,
-        )(hypothesis_seed(seed)(given(st.data())(prop)))
         try:
-            run()
+            hypothesis_run(prop, seed, phases, cases)()
         except _Stop:
             return
         except Unsatisfiable as exc:
             raise UnsupportedSchema(f"Hypothesis could not draw {self.mode} arguments for this schema: {exc}") from None
+
+
+def hypothesis_run(prop: Any, seed: int, phases: tuple[Phase, ...], cases: int) -> Any:
+    """``prop`` (drawing from ``st.data()``) as a Hypothesis test with the search's settings: ``cases`` test cases,
+    no example database, no deadline (remote calls), quiet, the given seed."""
+    return settings(
+        max_examples=cases, database=None, deadline=None, derandomize=False, print_blob=False,
+        report_multiple_bugs=False, verbosity=Verbosity.quiet, suppress_health_check=SUPPRESSED, phases=phases,
+    )(hypothesis_seed(seed)(given(st.data())(prop)))
+
+
+class _CaseDraws:
+    """The draws of one Hypothesis test case, keyed by their canonical JSON; a simple case (see ``SIMPLE_CASES``)
+    ends at its first repeat. The search and its replay draw through this, so the replay generates what the search
+    did."""
+
+    def __init__(self, data: st.DataObject, strategy: st.SearchStrategy[Any], *, simple: bool) -> None:
+        self._data, self._strategy, self._simple = data, strategy, simple
+        self._keys: set[str] = set()
+
+    def next(self) -> tuple[str, Item] | None:
+        """The next draw, or None when a simple case starts repeating itself."""
+        item = _item(self._data.draw(self._strategy))
+        key = canonical_json(item[0])
+        if self._simple and key in self._keys:
+            return None
+        self._keys.add(key)
+        return key, item
 
 
 def _falsify(failure: FuzzFailure) -> None:
