@@ -31,8 +31,10 @@ def initialize_result(ctx: CheckContext) -> None:
                             sent={"method": "initialize"})
 
 
-@check("LIFE-02", "lifecycle", "a supported version is echoed", phase="pristine", order=30)
+@check("LIFE-02", "lifecycle", "a supported version is echoed")
 def supported_version_echoed(ctx: CheckContext) -> None:
+    # a shared check: it needs a connection of its own only when the probe's answer differs from the offer (a lane's
+    # pristine check would have a process started ahead for it, which the usual case leaves unused)
     offered, answered = ctx.surface.offered, ctx.surface.answered
     if answered not in HANDSHAKE:
         raise ctx.violation("LIFE-02", f"a protocol version the server supports (one of {', '.join(HANDSHAKE)})",
@@ -40,13 +42,13 @@ def supported_version_echoed(ctx: CheckContext) -> None:
                             sent={"method": "initialize", "params": _init_params(offered)})
     if answered == offered:
         return  # the offered version was echoed: the sentence's case
-    wire = ctx.pristine()  # the server chose another version: offered that one, it must echo it
-    reply = wire.initialize(answered)
-    got = reply.result.get("protocolVersion") if reply.ok and isinstance(reply.result, dict) else reply.response
-    if got != answered:
-        raise ctx.violation("LIFE-02",
-                            f"{answered} echoed, since the server answered {answered} when offered {offered}", 
-                            show(got), wire=wire, sent=reply.request)
+    with ctx.fresh(ready=False) as wire:  # the server chose another version: offered that one, it must echo it
+        reply = wire.initialize(answered)
+        got = reply.result.get("protocolVersion") if reply.ok and isinstance(reply.result, dict) else reply.response
+        if got != answered:
+            raise ctx.violation("LIFE-02",
+                                f"{answered} echoed, since the server answered {answered} when offered {offered}",
+                                show(got), wire=wire, sent=reply.request)
 
 
 @check("LIFE-03", "lifecycle", "unsupported versions are not echoed", phase="pristine", order=20)
