@@ -174,8 +174,9 @@ def server_request_ids(ctx: CheckContext) -> None:
             seen[key] = message
 
 
-@check("LIFE-06", "lifecycle", "no requests before the initialized notification", phase="pristine", order=40)
+@check("LIFE-06", "lifecycle", "no requests before the initialized notification")
 def nothing_asked_before_initialized(ctx: CheckContext) -> None:
+    # a connection of its own (ctx.fresh), so a shared check: it runs alongside the others, not in the lane's line
     client = ClientBehaviour({k: dict(v) for k, v in PARTLY_CAPABLE.items()} | {"roots": {"listChanged": True}})
     with ctx.fresh(client=client, ready=False) as wire:
         params = {"protocolVersion": ctx.version, "capabilities": client.capabilities, "clientInfo": CLIENT_INFO}
