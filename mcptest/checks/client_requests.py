@@ -16,7 +16,7 @@ from mcptest.checks.base import CheckContext, check, show
 from mcptest.checks.calls import callable_tool, safe_tools
 from mcptest.checks.jsonrpc import after_sentinels
 from mcptest.findings import NotApplicable
-from mcptest.wire import RequestTimeout, Wire
+from mcptest.wire import Reply, Wire
 from mcptest.wire.base import CLIENT_INFO
 from mcptest.wire.client import ClientBehaviour
 
@@ -28,8 +28,8 @@ Problem = Callable[[dict[str, Any], dict[str, Any]], "str | None"]
 
 
 def _exercise(ctx: CheckContext, wire: Wire) -> int:
-    """Call every safe tool, get every prompt, read every resource on ``wire``; how many requests were answered."""
-    answered = 0
+    """Call every safe tool, get every prompt, read every resource on ``wire`` (up to ``--mcp-concurrency`` at a
+    time); how many requests were answered."""
     requests: list[tuple[str, dict[str, Any]]] = []
     for tool in safe_tools(ctx):
         try:
@@ -41,13 +41,9 @@ def _exercise(ctx: CheckContext, wire: Wire) -> int:
         filled = {a["name"]: "mcptest" for a in arguments if isinstance(a, dict) and isinstance(a.get("name"), str)}
         requests.append(("prompts/get", {"name": prompt.get("name"), "arguments": filled}))
     requests += [("resources/read", {"uri": r.get("uri")}) for r in ctx.surface.items("resources")]
-    for method, params in requests:
-        try:
-            wire.request(method, params)
-        except RequestTimeout:
-            continue  # an unanswered request is reported by the check that owns it (TOOL-05, PROMPT-02, RES-08)
-        answered += 1
-    return answered
+    # an unanswered request is reported by the check that owns it (TOOL-05, PROMPT-02, RES-08)
+    replies = wire.exchange_all([wire.message(method, params) for method, params in requests], ctx.settings.concurrency)
+    return sum(isinstance(reply, Reply) for reply in replies)
 
 
 def _capable_round(ctx: CheckContext) -> int:

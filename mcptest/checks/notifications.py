@@ -9,7 +9,7 @@ from mcptest.checks.base import CheckContext, check, show
 from mcptest.checks.calls import callable_tool, safe_tools
 from mcptest.checks.jsonrpc import after_sentinels
 from mcptest.findings import NotApplicable
-from mcptest.wire import RequestTimeout, Wire
+from mcptest.wire import Reply, Wire
 
 UPDATED = "notifications/resources/updated"
 _LABEL = r"[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -52,18 +52,17 @@ def _under(uri: Any, subscribed: set[str]) -> bool:
 
 
 def _provoke(ctx: CheckContext, wire: Wire) -> int:
-    """Call every safe tool once and read every listed resource on ``wire`` (what may change a resource)."""
-    done = 0
+    """Call every safe tool once and read every listed resource on ``wire`` (what may change a resource), up to
+    ``--mcp-concurrency`` at a time; how many were answered."""
+    messages = []
     for tool in safe_tools(ctx):
         try:
-            wire.request("tools/call", {"name": tool.get("name"), "arguments": callable_tool(ctx, tool)})
-        except (NotApplicable, RequestTimeout):
+            arguments = callable_tool(ctx, tool)
+        except NotApplicable:
             continue
-        done += 1
-    for resource in ctx.surface.items("resources"):
-        wire.request("resources/read", {"uri": resource.get("uri")})
-        done += 1
-    return done
+        messages.append(wire.message("tools/call", {"name": tool.get("name"), "arguments": arguments}))
+    messages += [wire.message("resources/read", {"uri": r.get("uri")}) for r in ctx.surface.items("resources")]
+    return sum(isinstance(reply, Reply) for reply in wire.exchange_all(messages, ctx.settings.concurrency))
 
 
 @check("RES-09", "resources", "resource updates only for subscribed URIs", phase="exclusive", order=50)

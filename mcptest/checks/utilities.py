@@ -11,7 +11,7 @@ from mcptest.checks.calls import busy_call, callable_tool, safe_tools, slow_call
 from mcptest.checks.jsonrpc import cheap_method
 from mcptest.discovery import LISTS
 from mcptest.findings import NotApplicable
-from mcptest.wire import Reply, RequestTimeout, Wire
+from mcptest.wire import Reply, Wire
 
 LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 SLOW_ENOUGH = 0.5
@@ -265,28 +265,34 @@ def log_messages_shape(ctx: CheckContext) -> None:
             raise ctx.violation("LOG-02", "logger to be a string", show(params))
 
 
-def _logged_calls(ctx: CheckContext, wire: Wire, level: str) -> list[tuple[Any, list[dict[str, Any]]]]:
-    """Set ``level``, call every safe tool once; each call's reply with the log messages it brought."""
+def _logged_calls(ctx: CheckContext, wire: Wire, level: str, tools: list[dict[str, Any]],
+                  window: int) -> list[tuple[dict[str, Any], Reply, list[dict[str, Any]]]]:
+    """Set ``level``, call each of ``tools`` once, ``window`` at a time; each answered call's tool, reply and the
+    log messages that came with it."""
     wire.request("logging/setLevel", {"level": level})
     calls = []
-    for tool in safe_tools(ctx):
+    for tool in tools:
         try:
             arguments = callable_tool(ctx, tool)
-            reply = wire.request("tools/call", {"name": tool["name"], "arguments": arguments})
-        except (NotApplicable, RequestTimeout):
+        except NotApplicable:
             continue
-        calls.append((reply, _log_messages(reply.notifications)))
-    return calls
+        calls.append((tool, wire.message("tools/call", {"name": tool["name"], "arguments": arguments})))
+    replies = wire.exchange_all([message for _, message in calls], window)
+    return [(tool, reply, _log_messages(reply.notifications))
+            for (tool, _), reply in zip(calls, replies, strict=True) if isinstance(reply, Reply)]
 
 
 @check("LOG-03", "utilities", "setLevel filters log messages", phase="exclusive", order=42)
 def log_level_filters(ctx: CheckContext) -> None:
     ctx.require("logging")
     wire = ctx.exclusive()
-    loud = _logged_calls(ctx, wire, "debug")
-    if not any(messages for _, messages in loud):
+    # at debug every safe tool, concurrently; at emergency only those that logged, one at a time, so a message below
+    # emergency is pinned on its call (on stdio a message names no request: it reaches every one in flight)
+    loud = [tool for tool, _, messages in _logged_calls(ctx, wire, "debug", safe_tools(ctx), ctx.settings.concurrency)
+            if messages]
+    if not loud:
         raise NotApplicable("no callable tool sent a log message at level debug, so filtering could not be observed")
-    for reply, messages in _logged_calls(ctx, wire, "emergency"):
+    for _, reply, messages in _logged_calls(ctx, wire, "emergency", loud, 1):
         below = [m for m in messages if m.get("level") in LEVELS[:-1]]
         if below:
             raise ctx.violation("LOG-03", "no log message below 'emergency' after logging/setLevel emergency",

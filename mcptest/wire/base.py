@@ -339,6 +339,27 @@ class Wire(ABC):
         """Send a prepared request object and wait for the response with its id."""
         return self.begin(message, timeout=timeout).wait()
 
+    def exchange_all(self, messages: list[JSON], window: int) -> list[Reply | RequestTimeout]:
+        """Send prepared requests with up to ``window`` in flight; each one's Reply, or the RequestTimeout it got
+        (in the order of ``messages``). The spec allows concurrent requests; a notification that names no request
+        goes to every request pending on its stream (on stdio: every one in flight)."""
+        results: list[Reply | RequestTimeout] = []
+        flying: collections.deque[Call] = collections.deque()
+
+        def settle(call: Call) -> None:
+            try:
+                results.append(call.wait())
+            except RequestTimeout as exc:
+                results.append(exc)
+
+        for message in messages:
+            if len(flying) >= max(1, window):
+                settle(flying.popleft())
+            flying.append(self.begin(message))
+        while flying:
+            settle(flying.popleft())
+        return results
+
     def begin(self, message: JSON, *, timeout: float | None = None) -> Call:
         """Send a prepared request object without waiting: ``.wait()`` on the result gives its Reply."""
         pending = self._register(message, timeout)

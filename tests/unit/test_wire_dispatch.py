@@ -52,6 +52,24 @@ def test_requests_from_many_threads_on_one_connection_each_get_their_own_answer(
     assert results == {n: {"sum": n + 1000} for n in range(24)}
 
 
+@pytest.mark.parametrize("window", [1, 3])
+def test_exchange_all_keeps_window_requests_in_flight_and_answers_in_order(wire: Wire, window: int) -> None:
+    calls = []
+    begin = wire.begin
+
+    def counted(message: dict, **kwargs: object) -> object:
+        calls.append(begin(message, **kwargs))  # type: ignore[arg-type]
+        in_flight.append(sum(not call.done for call in calls))
+        return calls[-1]
+
+    in_flight: list[int] = []
+    wire.begin = counted  # type: ignore[method-assign]
+    messages = [wire.message("tools/call", {"name": "add", "arguments": {"a": n, "b": 1}}) for n in range(9)]
+    replies = wire.exchange_all(messages, window)
+    assert [reply.result["structuredContent"] for reply in replies] == [{"sum": n + 1} for n in range(9)]
+    assert max(in_flight) <= window
+
+
 def test_progress_notifications_reach_their_own_request_only(wire: Wire) -> None:
     slow = wire.begin(wire.message("tools/call", SLOW))
     ping = wire.request("ping")
