@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
+import importlib
 import threading
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +49,13 @@ class ServerHandle:
         self._wires: list[Wire] = []
         self._warm: list[ServerProcess] = []
         self._lock = threading.Lock()
+        for module in self.modules():  # here, in the caller's thread, not in the threads that open wires
+            importlib.import_module(module)
+
+    def modules(self) -> list[str]:
+        """The modules this target's transport imports (see ``mcptest.serial`` for why they are imported early)."""
+        transport = {"http": ["mcptest.wire.http"], "sse": ["mcptest.wire.sse"]}.get(self.transport, [])
+        return transport + (["mcptest.launch.docker"] if self.target.kind == "docker" else [])
 
     @property
     def timeout(self) -> float:

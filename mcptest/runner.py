@@ -42,13 +42,17 @@ class SuiteRun:
         A failure is kept in ``error`` (every case is then n/a with it), never raised.
         """
         run = cls(settings)
-        preload = _preload(settings)
         try:
             run.handle = ServerHandle(target_from_settings(settings), settings, cwd=os.getcwd(),
                                       observer=run.observations)
-            run.handle.start()
-            run.coverage = cover(run.handle, settings.protocol)
-            run.error = run.coverage.error()
+        except TargetError as exc:
+            run.error = str(exc)
+        preload = _preload(settings)
+        try:
+            if run.handle is not None:
+                run.handle.start()
+                run.coverage = cover(run.handle, settings.protocol)
+                run.error = run.coverage.error()
         except (LaunchError, TargetError) as exc:
             run.error = str(exc)
         if run.coverage is not None:
@@ -140,12 +144,23 @@ class SuiteRun:
         self.close_handle()
 
 
+PRELOAD = ["mcptest.checks", "mcptest.schedule", "mcptest.report.items", "mcptest.report.stderr",
+           "mcptest.report.summary", "mcptest.report.files"]
+"""What the engine and the plugin's hooks import while a run is going or ending: the checks, and the reports'
+modules the plugin asks for (``mcptest.serial`` says why nothing may be imported then)."""
+FUZZ_PRELOAD = ["mcptest.fuzz.runner", "mcptest.fuzz.stateful", "mcptest.fuzz.fresh", "mcptest.fuzz.replay",
+                "mcptest.fuzz.sequence"]
+"""What fuzzing imports, when it is on."""
+
+
 def _preload(settings: Settings) -> threading.Thread:
     """Import the checks (and the fuzzer, when fuzzing) in the background while the server starts and is probed.
 
     They pull in the SDK's types and Hypothesis: about a second of import time that would otherwise come first.
+    Nothing else imports meanwhile: the probes' threads only do I/O (their transport's modules were imported by
+    the handle), and the caller waits for this thread before any check runs.
     """
-    modules = ["mcptest.checks", "mcptest.schedule"] + (["mcptest.fuzz"] if settings.fuzz_examples else [])
+    modules = PRELOAD + (FUZZ_PRELOAD if settings.fuzz_examples else [])
 
     def load() -> None:
         for name in modules:

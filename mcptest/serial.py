@@ -5,6 +5,11 @@ Hypothesis itself is thread-safe (6.136+), but on CPython before 3.11.8/3.12.1 `
 Fuzzing therefore runs one property at a time (the scheduler's serial lane), and every other use of
 Hypothesis in the engine takes the same lock. A property spends most of its time waiting for the server, not in
 Hypothesis: while it waits (``released``), another version's property may draw.
+
+Imports parse too: pytest rewrites the asserts of its plugins' modules (mcptest's and Hypothesis' among them) with
+``ast.parse`` when they are first imported. So a run imports everything it needs before any check runs: the handle
+imports its transport in the caller's thread, one preload thread imports the rest while the server is probed
+(``runner.PRELOAD``), and no module is imported once the checks run (``tests/unit/test_thread_imports.py``).
 """
 
 from __future__ import annotations
