@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import shlex
-import importlib
 import threading
 from typing import Any
 from urllib.parse import urlsplit
