@@ -54,6 +54,8 @@ class VersionState:
     fuzz_share: int = 1
     """How many versions share each tool's fuzz examples (``fuzz_examples``); each draws its own share."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    died: bool = False
+    """The shared connection was let go because its server died (``release_shared``): its successor is a restart."""
 
     @property
     def version(self) -> str:
@@ -80,8 +82,21 @@ class VersionState:
                 self.shared = None
                 self.restarts += 1
             if self.shared is None:
+                if self.died:
+                    self.restarts += 1
+                    self.died = False
                 self.shared = self.open()
             return self.shared
+
+    def release_shared(self, wire: Wire, *, died: bool) -> bool:
+        """Stop using ``wire`` as the shared connection (its server died, or hung on a request); the next user opens
+        a new one, counted as a restart if it ``died``. False when ``wire`` was no longer the shared connection."""
+        with self.lock:
+            if self.shared is not wire:
+                return False
+            self.shared = None
+            self.died = self.died or died
+            return True
 
     def drop_shared(self, wire: Wire) -> None:
         """Stop using ``wire`` as the shared connection (a request hung on it); the next user opens a new one.

@@ -129,7 +129,7 @@ def begin_call(ctx: CheckContext, tool: dict[str, Any], arguments: dict[str, Any
     try:
         sent.call = sent.wire.begin(message, timeout=clock.bound())
     except WireError as exc:
-        abandon(ctx, sent.wire)
+        abandon(ctx, sent.wire, died=True)
         sent.failure = sent.failed("crash", str(exc))
     return sent
 
@@ -150,10 +150,10 @@ def end_call(ctx: CheckContext, sent: Sent, clock: CallClock) -> tuple[FuzzFailu
         with HYPOTHESIS.released():  # a replayed call waits on the serial thread: another property may draw
             reply = sent.call.wait()
     except RequestTimeout as exc:
-        abandon(ctx, sent.wire)
+        abandon(ctx, sent.wire, died=False)
         return sent.failed("hang", f"no answer within {exc.timeout:g} s"), False
     except WireError as exc:
-        abandon(ctx, sent.wire)
+        abandon(ctx, sent.wire, died=True)
         return sent.failed("crash", str(exc)), False
     clock.answered(time.monotonic() - sent.started)
     if sent.mode == "invalid":
@@ -161,19 +161,15 @@ def end_call(ctx: CheckContext, sent: Sent, clock: CallClock) -> tuple[FuzzFailu
     return judge_valid(sent.tool, reply, sent.failed, ctx.version)
 
 
-def abandon(ctx: CheckContext, wire: Wire) -> None:
-    """Stop using ``wire`` as the shared connection and close it in the background.
+def abandon(ctx: CheckContext, wire: Wire, *, died: bool) -> None:
+    """Stop using ``wire`` as the shared connection and close it in the background; a server that ``died`` is
+    counted as restarted when the next call opens a new connection.
 
     Closing a hung stdio server takes its stop grace (seconds) and nothing waits for it: the next call opens
     a new connection at once, so shrinking a hang costs the shrink bound per candidate, not the grace too.
     The handle keeps tracking the wire until it is closed, so the run's end still stops its process.
     """
-    state = ctx.state
-    with state.lock:
-        mine = state.shared is wire
-        if mine:
-            state.shared = None
-    if mine:  # else another thread (or the shared wire's own reopening) already let it go
+    if ctx.state.release_shared(wire, died=died):  # else another thread (or the shared wire's reopening) let it go
         threading.Thread(target=ctx.handle.forget, args=(wire,), name="mcptest-fuzz-close", daemon=True).start()
 
 

@@ -222,3 +222,11 @@ def test_a_schema_with_few_inputs_is_exhausted_and_the_finding_says_how_many_the
     assert [f.outcome for f in valid] == ["pass"], [f.render() for f in result.findings]
     assert valid[0].extra["note"].startswith("2 examples in ")
     assert valid[0].extra["note"].endswith("(of 25: the schema allows no more distinct inputs that Hypothesis found)")
+
+
+def test_a_server_that_fuzzing_crashed_is_counted_as_restarted() -> None:
+    """The summary's "the server died and was restarted N time(s)" counts the crashes fuzzing caused too (the fuzz
+    call lets the dead connection go itself; the next call's new server is the restart)."""
+    result = _fuzz(stdio_target("robust_crash_on_tool_call.py"), tools=("echo",), protocol="2025-11-25")
+    assert any(f.check == "FUZZ-01" and f.outcome in ("fail", "warn") for f in result.findings)
+    assert result.restarts >= 1
