@@ -133,8 +133,7 @@ class Scheduler:
                     if prepare is not None:
                         prepare(CheckContext(state))
                 except RequestTimeout as exc:
-                    if exc.wire is not None and exc.wire is state.shared:
-                        state.drop_shared(exc.wire)  # as run_case does: the other checks must not stall behind it
+                    state.drop_if_shared(exc.wire)  # as run_case does
                     raise
         finally:
             with self._changed:
@@ -205,6 +204,15 @@ class Scheduler:
             self._resolve(case, verdict)
 
     def _alone(self, case: Case, state: VersionState, recheck: object) -> Finding | Provisional:
+        again = self._once_alone(case, state, recheck)
+        if isinstance(again, Provisional) and again.kind == "crash" and state.handle.transport != "stdio":
+            # an HTTP server's process outlives each run alone (stdio's does not): a run before this one may have
+            # left it dying, e.g. of a response stream it closed, so the crash counts once it recurs in one more run
+            # (on a new process when mcptest launched the server: opening a wire restarts a dead one)
+            again = self._once_alone(case, state, recheck)
+        return again
+
+    def _once_alone(self, case: Case, state: VersionState, recheck: object) -> Finding | Provisional:
         alone = VersionState(handle=state.handle, surface=state.surface, shared=None, observed=Seen(),
                              fuzz_share=state.fuzz_share)
         lane = Lane(alone) if case.check.phase in LANE_PHASES else None

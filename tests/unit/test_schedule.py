@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +16,8 @@ from mcptest.runner import SuiteRun
 from mcptest.schedule import Scheduler
 from mcptest.serial import HYPOTHESIS, SerialLock
 from mcptest.settings import Settings
-from tests.conftest import stdio_target
+from mcptest.wire import WireError
+from tests.conftest import SERVERS, stdio_target
 
 
 def test_an_observer_submitted_first_runs_after_the_rest_of_its_submission(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -172,5 +176,61 @@ def test_what_a_prepare_step_raises_is_reported_by_its_observer() -> None:
         (outcome, reason), (bug_outcome, bug_reason) = _findings(run, version, cases)
         assert (outcome, reason) == ("n/a", "the server sent nothing to judge")
         assert bug_outcome == "error" and "KeyError: 'missing'" in bug_reason
+    finally:
+        run.close()
+
+
+def test_a_crash_in_a_re_run_over_http_counts_only_once_it_recurs_on_a_new_process(tmp_path: Path) -> None:
+    """The re-runs alone of one version share the HTTP server's process. One that leaves it dying (here: after an
+    echo of "doom" the process exits on its next add) must not pin the crash on the next re-run: that one runs once
+    more, on the restarted server, and takes its verdict. A MUST finding (MHTTP-15) became a SERVER-ALIVE warning so."""
+    server = tmp_path / "dies_after_doom.py"
+    server.write_text(textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(SERVERS)!r})
+        from _raw import CleanServer, main
+
+        class Server(CleanServer):
+            doomed = False
+
+            def tool_echo(self, ex, args):
+                Server.doomed = Server.doomed or args.get("text") == "doom"
+                return super().tool_echo(ex, args)
+
+            def tool_add(self, ex, args):
+                if Server.doomed:
+                    os._exit(3)
+                return super().tool_add(ex, args)
+
+        main(Server)
+    """))
+    url, launch = "http://127.0.0.1:{port}/mcp", f"{sys.executable} {server} --http --port {{port}}"
+    run = SuiteRun.start(Settings(server=url, launch=launch, fuzz_examples=0, protocol="2025-11-25"))
+    assert run.error is None and run.coverage is not None, run.error
+    runs = {"dooms": 0, "adds": 0}
+
+    def call(ctx: CheckContext, name: str, arguments: dict[str, object]) -> None:
+        if not ctx.wire().request("tools/call", {"name": name, "arguments": arguments}).ok:
+            raise AssertionError(f"{name} failed")
+
+    def dooms(ctx: CheckContext) -> None:  # its first run meets a crash; alone it leaves the server dying
+        runs["dooms"] += 1
+        if runs["dooms"] == 1:
+            raise WireError("the connection broke (the first run's circumstances)")
+        call(ctx, "echo", {"text": "doom"})
+
+    def adds(ctx: CheckContext) -> None:
+        runs["adds"] += 1
+        if runs["adds"] == 1:
+            raise WireError("the connection broke (the first run's circumstances)")
+        call(ctx, "add", {"a": 1, "b": 2})
+
+    version = run.versions[-1]
+    cases = [Case(0, Check("PING-01", dooms, "utilities", "server", "dooms"), None, version),
+             Case(1, Check("TOOL-05", adds, "tools", "server", "adds"), None, version)]
+    try:
+        assert [outcome for outcome, _ in _findings(run, version, cases)] == ["pass", "pass"]
+        assert runs == {"dooms": 2, "adds": 3}  # the add alone met the dying process, then ran on a new one
+        assert run.handle is not None and run.handle.restarts == 1
     finally:
         run.close()
