@@ -7,7 +7,7 @@ from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
 from mcptest.checks.resources import valid_template
-from mcptest.checks.calls import busy_call, callable_tool, safe_tools, slow_call, slow_calls
+from mcptest.checks.calls import busy_call, example_calls, safe_tools, slow_call, slow_calls
 from mcptest.checks.jsonrpc import cheap_method
 from mcptest.discovery import LISTS
 from mcptest.findings import NotApplicable
@@ -147,11 +147,17 @@ def cancelled_call(ctx: CheckContext, req_id: str) -> None:
     wire = ctx.wire()
     for slow in candidates:  # a call that looked slow on a busy machine may finish at once: try the next one
         call = wire.begin(wire.message("tools/call", slow.params(), id=f"mcptest-cancel-{wire.next_id()}"))
-        # cancelling before the server runs the call tests nothing: on stdio a later request's answer shows it has
-        # read the call; on any transport the call's first progress notification shows it runs
+        # cancelling before the server runs the call tests nothing (it MAY ignore a cancellation of a request it
+        # does not know): on stdio a later request's answer shows it has read the call; on any transport the call's
+        # first progress notification shows it runs (over HTTP nothing else does: each POST is a connection of its
+        # own, so a later request's answer does not show that the call arrived)
         wire.request(cheap_method(ctx))
-        if _progress(slow.reply.notifications):
-            call.wait_for(lambda reply: bool(_progress(reply.notifications)), slow.seconds)
+        if (_progress(slow.reply.notifications)
+                and not call.wait_for(lambda reply: bool(_progress(reply.notifications)), ctx.timeout)
+                and not call.done):
+            call.abandon()
+            raise NotApplicable(f"the call of {slow.name!r} sent no progress notification within {ctx.timeout:g} s "
+                                "this time, so it was not seen running before it would have been cancelled")
         if not call.done:
             break
         call.abandon()
@@ -270,13 +276,7 @@ def _logged_calls(ctx: CheckContext, wire: Wire, level: str, tools: list[dict[st
     """Set ``level``, call each of ``tools`` once, ``window`` at a time; each answered call's tool, reply and the
     log messages that came with it."""
     wire.request("logging/setLevel", {"level": level})
-    calls = []
-    for tool in tools:
-        try:
-            arguments = callable_tool(ctx, tool)
-        except NotApplicable:
-            continue
-        calls.append((tool, wire.message("tools/call", {"name": tool["name"], "arguments": arguments})))
+    calls = example_calls(ctx, wire, tools)
     replies = wire.exchange_all([message for _, message in calls], window)
     return [(tool, reply, _log_messages(reply.notifications))
             for (tool, _), reply in zip(calls, replies, strict=True) if isinstance(reply, Reply)]
