@@ -55,8 +55,7 @@ def run_case(
         return finding(case, state, settings, outcome_for(violation.level, settings.strict), violation=violation,
                        started=started, extra=_notes(ctx))
     except RequestTimeout as exc:
-        if exc.wire is not None and exc.wire is state.shared:
-            state.drop_shared(exc.wire)  # a server stuck on one request must not stall every other check
+        state.drop_if_shared(exc.wire)
         return Provisional("silence", str(exc), time.monotonic() - started, exc.sent, id(exc.wire))
     except (WireError, DiscoveryError) as exc:
         return Provisional("crash", str(exc), time.monotonic() - started, wire=id(getattr(exc, "wire", None)))

@@ -104,10 +104,14 @@ class VersionState:
         Closing it ends its process on stdio, so requests still pending behind the hung one fail at once
         instead of waiting out their own timeouts; the runner re-runs those checks alone.
         """
-        with self.lock:
-            if self.shared is wire:
-                self.shared = None
+        self.release_shared(wire, died=False)
         self.handle.forget(wire)
+
+    def drop_if_shared(self, wire: Wire | None) -> None:
+        """``drop_shared(wire)`` when ``wire`` (where a request went unanswered) is the shared connection: a server
+        stuck on one request must not stall every other check."""
+        if wire is not None and wire is self.shared:
+            self.drop_shared(wire)
 
 
 class Lane:

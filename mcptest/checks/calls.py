@@ -11,7 +11,7 @@ from typing import Any
 from mcptest.checks.base import CheckContext
 from mcptest.checks.examples import busy_arguments, example_arguments
 from mcptest.findings import NotApplicable
-from mcptest.wire import Reply, RequestTimeout
+from mcptest.wire import Reply, RequestTimeout, Wire
 from mcptest.wire.base import WireError, dumps
 from mcptest.wire.http import HTTP_STATUS_KEY
 
@@ -218,3 +218,18 @@ def slow_call(ctx: CheckContext, at_least: float) -> ToolCall | None:
 def safe_tools(ctx: CheckContext) -> list[dict[str, Any]]:
     """The discovered tools the suite may call."""
     return [t for t in ctx.surface.items("tools") if ctx.tool_call_blocked(t) is None]
+
+
+def example_calls(ctx: CheckContext, wire: Wire, tools: list[dict[str, Any]] | None = None, *,
+                  meta: dict[str, Any] | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """A ``tools/call`` message on ``wire`` with example arguments (and ``meta``), with its tool, for each of
+    ``tools`` (every safe tool by default) that ``callable_tool`` can fill; the others are left out."""
+    calls = []
+    for tool in safe_tools(ctx) if tools is None else tools:
+        try:
+            arguments = callable_tool(ctx, tool)
+        except NotApplicable:
+            continue
+        params = {"name": tool.get("name"), "arguments": arguments}
+        calls.append((tool, wire.message("tools/call", params, meta=meta)))
+    return calls

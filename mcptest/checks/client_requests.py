@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
-from mcptest.checks.calls import callable_tool, safe_tools
+from mcptest.checks.calls import example_calls
 from mcptest.checks.jsonrpc import after_sentinels
 from mcptest.findings import NotApplicable
 from mcptest.wire import Reply, Wire
@@ -30,19 +30,14 @@ Problem = Callable[[dict[str, Any], dict[str, Any]], "str | None"]
 def _exercise(ctx: CheckContext, wire: Wire) -> int:
     """Call every safe tool, get every prompt, read every resource on ``wire`` (up to ``--mcp-concurrency`` at a
     time); how many requests were answered."""
-    requests: list[tuple[str, dict[str, Any]]] = []
-    for tool in safe_tools(ctx):
-        try:
-            requests.append(("tools/call", {"name": tool.get("name"), "arguments": callable_tool(ctx, tool)}))
-        except NotApplicable:
-            continue
+    messages = [message for _, message in example_calls(ctx, wire)]
     for prompt in ctx.surface.items("prompts"):
         arguments = prompt.get("arguments") if isinstance(prompt.get("arguments"), list) else []
         filled = {a["name"]: "mcptest" for a in arguments if isinstance(a, dict) and isinstance(a.get("name"), str)}
-        requests.append(("prompts/get", {"name": prompt.get("name"), "arguments": filled}))
-    requests += [("resources/read", {"uri": r.get("uri")}) for r in ctx.surface.items("resources")]
+        messages.append(wire.message("prompts/get", {"name": prompt.get("name"), "arguments": filled}))
+    messages += [wire.message("resources/read", {"uri": r.get("uri")}) for r in ctx.surface.items("resources")]
     # an unanswered request is reported by the check that owns it (TOOL-05, PROMPT-02, RES-08)
-    replies = wire.exchange_all([wire.message(method, params) for method, params in requests], ctx.settings.concurrency)
+    replies = wire.exchange_all(messages, ctx.settings.concurrency)
     return sum(isinstance(reply, Reply) for reply in replies)
 
 

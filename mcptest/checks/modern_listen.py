@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
-from mcptest.checks.calls import callable_tool, safe_tools
+from mcptest.checks.calls import example_calls
 from mcptest.findings import NotApplicable
-from mcptest.wire import HttpWire, RequestTimeout, Wire
+from mcptest.wire import HttpWire, Wire
 from mcptest.wire.base import is_notification
 from mcptest.wire.envelope import PREFIX
 
@@ -90,12 +90,9 @@ def _listen_wire(ctx: CheckContext) -> Iterator[Wire]:
 
 
 def _trigger(ctx: CheckContext, wire: Wire) -> None:
-    """Call every safe tool once on ``wire`` (a change the server announces may follow from one)."""
-    for tool in safe_tools(ctx):
-        try:
-            wire.request("tools/call", {"name": tool.get("name"), "arguments": callable_tool(ctx, tool)})
-        except (NotApplicable, RequestTimeout):
-            continue
+    """Call every safe tool once on ``wire``, up to ``--mcp-concurrency`` at a time (a change the server announces
+    may follow from one)."""
+    wire.exchange_all([message for _, message in example_calls(ctx, wire)], ctx.settings.concurrency)
 
 
 def listen(ctx: CheckContext) -> Listened:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
-from mcptest.checks.calls import callable_tool, exercise, safe_tools
+from mcptest.checks.calls import example_calls, exercise, safe_tools
 from mcptest.checks.examples import example_arguments
 from mcptest.discovery import LISTS
 from mcptest.findings import NotApplicable
-from mcptest.wire import RequestTimeout, Wire
+from mcptest.wire import Reply, Wire
 from mcptest.wire.client import ROOT_URI, SAMPLED_TEXT
 from mcptest.wire.envelope import CAPABILITIES_KEY
 
@@ -49,18 +49,12 @@ def capable_calls(ctx: CheckContext) -> list[Asked]:
     """Every safe tool called once by a client declaring elicitation, sampling and roots; the input-required ones."""
 
     def run() -> list[Asked]:
-        asked = []
         wire = ctx.wire()  # stateless: the capabilities are the request's own, in its _meta
-        for tool in safe_tools(ctx):
-            try:
-                arguments = callable_tool(ctx, tool)
-                params = {"name": tool.get("name"), "arguments": arguments}
-                reply = wire.request("tools/call", params, meta=CAPABLE_META)
-            except (NotApplicable, RequestTimeout):
-                continue
-            if input_required(reply.result):
-                asked.append(Asked(tool, arguments, reply.request, reply.result))
-        return asked
+        calls = example_calls(ctx, wire, meta=CAPABLE_META)
+        replies = wire.exchange_all([message for _, message in calls], ctx.settings.concurrency)
+        return [Asked(tool, message["params"]["arguments"], reply.request, reply.result)
+                for (tool, message), reply in zip(calls, replies, strict=True)
+                if isinstance(reply, Reply) and input_required(reply.result)]
 
     return ctx.memo(("mrtr-capable",), run)
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
-from mcptest.checks.calls import callable_tool, safe_tools
+from mcptest.checks.calls import example_calls
 from mcptest.checks.jsonrpc import after_sentinels
 from mcptest.findings import NotApplicable
 from mcptest.wire import Reply, Wire
@@ -54,13 +54,7 @@ def _under(uri: Any, subscribed: set[str]) -> bool:
 def _provoke(ctx: CheckContext, wire: Wire) -> int:
     """Call every safe tool once and read every listed resource on ``wire`` (what may change a resource), up to
     ``--mcp-concurrency`` at a time; how many were answered."""
-    messages = []
-    for tool in safe_tools(ctx):
-        try:
-            arguments = callable_tool(ctx, tool)
-        except NotApplicable:
-            continue
-        messages.append(wire.message("tools/call", {"name": tool.get("name"), "arguments": arguments}))
+    messages = [message for _, message in example_calls(ctx, wire)]
     messages += [wire.message("resources/read", {"uri": r.get("uri")}) for r in ctx.surface.items("resources")]
     return sum(isinstance(reply, Reply) for reply in wire.exchange_all(messages, ctx.settings.concurrency))
 
