@@ -17,6 +17,7 @@ from reference_server.clock import Clock
 from reference_server.config import ServerConfig
 from reference_server.data.base import Database
 from reference_server.integrations.tracing import configure_tracing
+from reference_server.presentation.catalog import ToolCatalog
 from reference_server.presentation.changes import ChangeFeed
 from reference_server.presentation.maintenance import Maintenance, register_maintenance_tool
 from reference_server.presentation.protocol import install_protocol, uri_matches
@@ -103,8 +104,9 @@ def build_server(
         static = {r.uri for r in await mcp.list_resources()}
         return uri_matches(uri, static, [t.uri_template for t in await mcp.list_resource_templates()])
 
-    changes = ChangeFeed(is_known, bus)
-    maintenance = Maintenance(mcp, changes, runtime.clock)
+    catalog = ToolCatalog(mcp)
+    changes = ChangeFeed(is_known, bus, on_tools_changed=catalog.invalidate)
+    maintenance = Maintenance(catalog, changes, runtime.clock)
     register_user_tools(mcp, runtime, changes)
     register_database_tools(mcp, runtime)
     register_api_tools(mcp, runtime)
@@ -126,10 +128,11 @@ def build_server(
         monotonic=runtime.clock.monotonic,
         changes=changes,
         list_tools=maintenance.visible_tools,
+        tool=catalog.get,
         refusal=maintenance.refusal,
     )
     mcp.middleware.append(tasks.listen_guard())
-    ArgumentValidator(mcp.list_tools).install(mcp)
+    ArgumentValidator(catalog.get).install(mcp)
     _RUNTIMES[mcp] = runtime
     return mcp
 

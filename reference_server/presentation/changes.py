@@ -40,9 +40,11 @@ class ChangeFeed:
     about changes only on a ``subscriptions/listen`` stream, which the SDK serves from ``bus``.
     """
 
-    def __init__(self, is_known: Callable[[str], Awaitable[bool]], bus: SubscriptionBus | None = None) -> None:
+    def __init__(self, is_known: Callable[[str], Awaitable[bool]], bus: SubscriptionBus | None = None,
+                 on_tools_changed: Callable[[], None] | None = None) -> None:
         self.bus: SubscriptionBus = bus if bus is not None else InMemorySubscriptionBus()
         self._is_known = is_known
+        self._on_tools_changed = on_tools_changed  # e.g. ToolCatalog.invalidate: before anyone hears of the change
         self._sessions: weakref.WeakSet[Any] = weakref.WeakSet()
         self._by_uri: dict[str, weakref.WeakSet[Any]] = {}
 
@@ -50,6 +52,8 @@ class ChangeFeed:
 
     async def tools_changed(self) -> None:
         """The tool list changed: ``notifications/tools/list_changed`` everywhere it was asked for."""
+        if self._on_tools_changed is not None:
+            self._on_tools_changed()
         await self._announce(ToolsListChanged(), lambda c: c.send_tool_list_changed())
 
     async def prompts_changed(self) -> None:

@@ -17,6 +17,7 @@ from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel, Field
 
 from reference_server.clock import Clock, utc_iso
+from reference_server.presentation.catalog import ToolCatalog
 from reference_server.presentation.changes import ChangeFeed
 from reference_server.presentation.protocol import is_modern
 
@@ -42,8 +43,8 @@ class MaintenanceOut(BaseModel):
 class Maintenance:
     """The maintenance state and what it hides: every tool annotated ``readOnlyHint: false`` but this one."""
 
-    def __init__(self, mcp: MCPServer, changes: ChangeFeed, clock: Clock) -> None:
-        self._mcp = mcp
+    def __init__(self, catalog: ToolCatalog, changes: ChangeFeed, clock: Clock) -> None:
+        self._catalog = catalog
         self._changes = changes
         self._clock = clock
         self.reason = ""
@@ -57,7 +58,7 @@ class Maintenance:
 
     async def visible_tools(self) -> list[types.Tool]:
         """The tools to list: all registered ones minus the withdrawn ones."""
-        return [tool for tool in await self._mcp.list_tools() if tool.name not in self.withdrawn]
+        return [tool for tool in await self._catalog.tools() if tool.name not in self.withdrawn]
 
     def refusal(self, name: str) -> MCPError | None:
         """The error for calling ``name`` now, or None when it may be called."""
@@ -72,7 +73,7 @@ class Maintenance:
 
     async def enter(self, reason: str) -> None:
         """Withdraw the writing tools and announce the change."""
-        self.withdrawn = frozenset(withdrawn_names(await self._mcp.list_tools()))
+        self.withdrawn = frozenset(withdrawn_names(await self._catalog.tools()))
         self.reason = reason
         self.since = utc_iso(self._clock)
         await self._changes.tools_changed()

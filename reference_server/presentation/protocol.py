@@ -38,6 +38,7 @@ DEFAULT_LOG_LEVEL: types.LoggingLevel = "info"
 _LEVEL_KEY = "reference_server.log_level"
 _T = TypeVar("_T")
 ToolLister = Callable[[], Awaitable[Sequence[types.Tool]]]
+ToolGetter = Callable[[str], Awaitable[types.Tool | None]]
 Refusal = Callable[[str], MCPError | None]
 _fallback_state: dict[str, Any] = {}
 
@@ -157,11 +158,11 @@ async def _names(listing: Awaitable[Sequence[Any]]) -> set[str]:
     return {item.name for item in await listing}
 
 
-def strict_errors(mcp: MCPServer, list_tools: ToolLister, refusal: Refusal) -> ServerMiddleware[Any]:
+def strict_errors(mcp: MCPServer, tool: ToolGetter, refusal: Refusal) -> ServerMiddleware[Any]:
     """Middleware mapping SDK defaults to the error codes the spec asks for (unknown tool, prompt or resource).
 
-    ``list_tools`` is what the server lists (a tool it does not list is unknown); ``refusal`` explains why a
-    listed-elsewhere tool may not be called right now (maintenance mode).
+    ``tool`` gives a registered tool by name (None: unknown); ``refusal`` explains why a registered tool may not be
+    called right now (maintenance mode: it is not listed then either).
     """
 
     async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
@@ -169,7 +170,7 @@ def strict_errors(mcp: MCPServer, list_tools: ToolLister, refusal: Refusal) -> S
         name = params.get("name")
         if ctx.method == "tools/call" and isinstance(name, str) and (refused := refusal(name)) is not None:
             raise refused
-        if ctx.method == "tools/call" and isinstance(name, str) and name not in await _names(list_tools()):
+        if ctx.method == "tools/call" and isinstance(name, str) and await tool(name) is None:
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}", data={"name": name})
         if ctx.method == "prompts/get" and isinstance(name, str) and name not in await _names(mcp.list_prompts()):
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown prompt: {name}", data={"name": name})
@@ -223,9 +224,11 @@ def install_protocol(
     monotonic: Callable[[], float],
     changes: ChangeFeed,
     list_tools: ToolLister,
+    tool: ToolGetter,
     refusal: Refusal,
 ) -> None:
-    """Install pagination, logging/setLevel, resources/(un)subscribe and the middlewares."""
+    """Install pagination, logging/setLevel, resources/(un)subscribe and the middlewares (``list_tools`` is what
+    ``tools/list`` lists, ``tool`` gives a registered tool by name)."""
     server = mcp._lowlevel_server  # no public accessor in mcp 2.3.0
     install_pagination(mcp, page_size, list_tools)
     server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, _set_level)
@@ -233,4 +236,4 @@ def install_protocol(
     server.add_request_handler("resources/unsubscribe", types.UnsubscribeRequestParams, changes.unsubscribe)
     mcp.middleware.append(metrics_middleware(metrics, monotonic))
     mcp.middleware.append(changes.middleware())
-    mcp.middleware.append(strict_errors(mcp, list_tools, refusal))
+    mcp.middleware.append(strict_errors(mcp, tool, refusal))

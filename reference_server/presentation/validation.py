@@ -5,7 +5,7 @@ schema names another dialect), so what a hand-written schema says (``additionalP
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import mcp.types as types
@@ -21,16 +21,20 @@ MAX_REPORTED = 5
 class ArgumentValidator:
     """Validates ``tools/call`` arguments; one compiled validator per distinct schema."""
 
-    def __init__(self, list_tools: Callable[[], Awaitable[Sequence[types.Tool]]]) -> None:
-        self._list_tools = list_tools
+    def __init__(self, tool: Callable[[str], Awaitable[types.Tool | None]]) -> None:
+        self._tool = tool
         self._validators: dict[str, Validator] = {}
+        self._by_tool: dict[str, tuple[types.Tool, Validator]] = {}  # the last description seen per tool name
 
     async def problems(self, name: str, arguments: dict[str, Any]) -> list[str]:
         """What is wrong with ``arguments`` for tool ``name`` (empty when valid or the tool is unknown)."""
-        tool = next((t for t in await self._list_tools() if t.name == name), None)
+        tool = await self._tool(name)
         if tool is None:
             return []
-        validator = self._validator(tool.input_schema)
+        seen = self._by_tool.get(name)
+        if seen is None or seen[0] is not tool:  # a description built afresh (the tool set changed)
+            seen = self._by_tool[name] = (tool, self._validator(tool.input_schema))
+        validator = seen[1]
         errors = sorted(validator.iter_errors(arguments), key=lambda e: (list(e.absolute_path), e.message))
         return [f"{'/'.join(map(str, e.absolute_path)) or '(arguments)'}: {e.message}" for e in errors]
 
