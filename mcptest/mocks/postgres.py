@@ -73,12 +73,19 @@ def create_database(server_url: str, name: str) -> None:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+_TERMINATE_ALL = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+_TERMINATE_CLIENTS = _TERMINATE_ALL + " AND backend_type = 'client backend'"  # backend_type: PostgreSQL 10 and later
+
+
 def drop_database(server_url: str, name: str) -> None:
-    """Terminate the connections still open on ``name`` (e.g. a server under test), then drop it."""
+    """Terminate the client connections still open on ``name`` (e.g. a server under test), then drop it.
+
+    Only client backends: an autovacuum worker that happens to be on the database runs as the bootstrap superuser,
+    which a role with CREATEDB may not terminate, and ``DROP DATABASE`` ends such workers itself.
+    """
     sql = _psycopg().sql
     with connect(server_url, purpose="to drop a throwaway database") as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+        admin.execute(_TERMINATE_CLIENTS if admin.info.server_version >= 100000 else _TERMINATE_ALL, (name,))
         force = sql.SQL(" WITH (FORCE)") if admin.info.server_version >= 130000 else sql.SQL("")
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}{}").format(sql.Identifier(name), force))
 
