@@ -82,7 +82,7 @@ def _notifications_unanswered(ctx: CheckContext, req_id: str) -> None:
     wire.drain()
     wire.notify("notifications/cancelled", {"requestId": "mcptest-never-sent", "reason": "mcptest probe"})
     wire.notify("notifications/mcptest/unknown", {"probe": True})
-    stray = after_sentinels(ctx, wire, is_response)
+    stray = after_sentinels(ctx, wire, wire.stray_response)  # a late answer to an earlier request is no answer here
     if stray:
         raise ctx.violation(req_id, "no response to notifications", f"answered with {show(stray[0])}", wire=wire)
 

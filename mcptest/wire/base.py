@@ -249,6 +249,7 @@ class Wire(ABC):
         self._pending: dict[str, _Pending] = {}
         self._by_token: dict[str, _Pending] = {}
         self._sent_tokens: set[str] = set()  # every progress token this wire sent, answered or not
+        self._sent_ids: set[str] = set()  # the id of every request this wire sent, answered or not
         self._inbox: collections.deque[Any] = collections.deque(maxlen=_INBOX_LIMIT)
 
     # -- what subclasses implement ---------------------------------------------------------------------------
@@ -381,6 +382,7 @@ class Wire(ABC):
             self.initialize_sent = True
         with self._cond:
             self._pending[_id_key(message.get("id"))] = pending
+            self._sent_ids.add(_id_key(message.get("id")))
             if token is not None:
                 self._by_token[_id_key(token)] = pending
                 self._sent_tokens.add(_id_key(token))
@@ -547,6 +549,15 @@ class Wire(ABC):
     def recv(self, timeout: float | None = None) -> Any:
         """The next inbox message (a response nobody waited for, a notification, a server request), or None."""
         return self.next_message(timeout=timeout)
+
+    def stray_response(self, message: Any) -> bool:
+        """True for a response that answers none of the requests this wire sent: not even a late answer to one it
+        stopped waiting for (a timeout, an abandoned call), which also lands in the inbox."""
+        if not is_response(message):
+            return False
+        rid = message.get("id")
+        with self._cond:
+            return rid is None or _id_key(rid) not in self._sent_ids
 
     def drain(self) -> list[Any]:
         """Take every message in the inbox now."""

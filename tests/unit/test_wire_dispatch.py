@@ -160,3 +160,17 @@ def test_over_http_the_session_id_is_known_when_the_initialize_result_is(monkeyp
     finally:
         finish.set()
         handle.close()
+
+
+def test_a_late_answer_to_an_abandoned_request_is_no_stray_response(wire: Wire) -> None:
+    """BASE-04 counts responses no request asked for: a request abandoned before (a timeout on a loaded machine) is
+    answered into the inbox later, and that answer must not read as an answer to BASE-04's notifications."""
+    late = wire.begin(wire.message("tools/call", SLOW))
+    late.abandon()
+    answer = wire.next_message(lambda m: isinstance(m, dict) and m.get("id") == late.request["id"], timeout=5)
+    assert answer is not None and "result" in answer and not wire.stray_response(answer)
+    wire.send({"jsonrpc": "2.0", "id": "sent-raw", "method": "ping"})  # sent as raw bytes: no request of the wire's
+    raw = wire.next_message(lambda m: isinstance(m, dict) and m.get("id") == "sent-raw", timeout=5)
+    assert wire.stray_response(raw)
+    assert wire.stray_response({"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "no"}})
+    assert not wire.stray_response({"jsonrpc": "2.0", "method": "notifications/progress", "params": {}})
