@@ -16,10 +16,12 @@ from mcptest.checks import CHECKS
 
 AREAS = sorted({check.area for check in CHECKS})
 
+# the timeout only bounds hangs: a loaded machine (the rest of the test run) starts an SDK server slowly
 TARGETS = {
-    "stdio": Settings(server=SERVER_COMMAND, strict=True),
+    "stdio": Settings(server=SERVER_COMMAND, strict=True, timeout=30.0),
     "http": Settings(
-        server="http://127.0.0.1:{port}/mcp", launch=f"{SERVER_COMMAND} --transport http --port {{port}}", strict=True
+        server="http://127.0.0.1:{port}/mcp", launch=f"{SERVER_COMMAND} --transport http --port {{port}}", strict=True,
+        timeout=30.0,
     ),
 }
 
