@@ -14,11 +14,12 @@ from mcptest.settings import Settings
 from tests.conftest import SERVERS
 
 
-def test_over_http_a_call_that_reaches_the_server_late_is_cancelled_only_once_it_runs(tmp_path: Path) -> None:
+def test_over_http_a_call_read_late_is_cancelled_only_once_it_runs(tmp_path: Path) -> None:
     """Over HTTP each POST is a connection of its own: the answer to a later request does not show that the call
-    arrived. Here every slow_count after the first waits longer than the first took before the server reads it. A cancellation sent
-    before then names a request the server does not know, which it MAY ignore; HTTP-16 waits for the call's first
-    progress notification instead, so this clean server passes (it was a false HTTP-16 warning on a loaded machine)."""
+    arrived. Here every slow_count after the first waits longer than the first took before the server reads it. A
+    cancellation sent before then names a request the server does not know, which it MAY ignore; HTTP-16 waits for
+    the call's first progress notification instead, so this clean server passes (it was a false HTTP-16 warning on a
+    loaded machine)."""
     server = tmp_path / "reads_calls_late.py"
     server.write_text(textwrap.dedent(f"""
         import sys, time
