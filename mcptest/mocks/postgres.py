@@ -73,21 +73,25 @@ def create_database(server_url: str, name: str) -> None:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-_TERMINATE_ALL = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
-_TERMINATE_CLIENTS = _TERMINATE_ALL + " AND backend_type = 'client backend'"  # backend_type: PostgreSQL 10 and later
+_TERMINATE_CLIENTS = ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
 
 
 def drop_database(server_url: str, name: str) -> None:
-    """Terminate the client connections still open on ``name`` (e.g. a server under test), then drop it.
+    """Refuse new connections to ``name``, end the client connections still open (e.g. a server under test), drop it.
 
-    Only client backends: an autovacuum worker that happens to be on the database runs as the bootstrap superuser,
-    which a role with CREATEDB may not terminate, and ``DROP DATABASE`` ends such workers itself.
+    Neither ``pg_terminate_backend`` on every backend nor ``DROP DATABASE ... WITH (FORCE)``: both also signal an
+    autovacuum worker that happens to be on the database, which only a superuser or a member of
+    ``pg_signal_backend`` may do, so they fail at random for a role that merely has CREATEDB. A plain
+    ``DROP DATABASE`` ends autovacuum workers itself and waits (up to 5 s) for the terminated clients to exit.
     """
     sql = _psycopg().sql
     with connect(server_url, purpose="to drop a throwaway database") as admin:
-        admin.execute(_TERMINATE_CLIENTS if admin.info.server_version >= 100000 else _TERMINATE_ALL, (name,))
-        force = sql.SQL(" WITH (FORCE)") if admin.info.server_version >= 130000 else sql.SQL("")
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}{}").format(sql.Identifier(name), force))
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            return
+        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(name)))
+        admin.execute(_TERMINATE_CLIENTS, (name,))
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def database_exists(server_url: str, name: str) -> bool:
