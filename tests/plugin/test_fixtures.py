@@ -156,6 +156,8 @@ def test_mcp_fuzz_fixture_finds_a_crash_and_honours_its_marker(pytester: pytest.
             assert outcomes["echo (valid)"].startswith("n/a: tool 'echo' is not selected")
         """
     )
-    result = pytester.runpytest("--mcp-server", f"python {fuzz_server}", "test_fuzz_marker.py", "--mcp-seed", "7")
+    # a budget that cannot cut the 30 examples short on a loaded machine: the marker's max_examples is the subject
+    result = pytester.runpytest("--mcp-server", f"python {fuzz_server}", "test_fuzz_marker.py", "--mcp-seed", "7",
+                                "--mcp-fuzz-budget", "120")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*[[]FUZZ-01[]] SHOULD*", "*minimal input: {\"text\": \"\\u00*\"}*"])
