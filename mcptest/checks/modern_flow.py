@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
-from mcptest.checks.calls import callable_tool, safe_tools, slow_call
+from mcptest.checks.calls import callable_tool, safe_tools, slow_calls
 from mcptest.findings import NotApplicable
 from mcptest.wire import HttpWire, RequestTimeout, Wire
 from mcptest.wire.base import WireError
@@ -84,11 +84,14 @@ def logs_at_or_above(ctx: CheckContext) -> None:
                                 show(below[0]), wire=wire, sent=reply.request)
 
 
-def _slow(ctx: CheckContext) -> Any:
-    slow = slow_call(ctx, SLOW_ENOUGH)
-    if slow is None:
+def _slow(ctx: CheckContext, *, notifying: bool = False) -> Any:
+    """The likeliest-slow call; with ``notifying``, the likeliest-slow of those that sent a notification before
+    their answer when first called, if any did (under load a tool that sends none can be the slowest, and a check
+    that needs a notification mid-call would be left n/a although another tool could be judged)."""
+    calls = slow_calls(ctx, SLOW_ENOUGH)
+    if not calls:
         raise NotApplicable(f"no callable tool took {SLOW_ENOUGH} s or more, so nothing can be cancelled in flight")
-    return slow
+    return next((call for call in calls if call.reply.notifications), calls[0]) if notifying else calls[0]
 
 
 def _progress_for(notes: list[dict[str, Any]], token: Any) -> list[dict[str, Any]]:
@@ -132,7 +135,7 @@ class _Closed(Exception):
 def closed_stream(ctx: CheckContext) -> None:
     # an observer runs after every other check of the version: a server that fails this stops serving for everyone
     ctx.require_transport("http")
-    slow = _slow(ctx)
+    slow = _slow(ctx, notifying=True)  # the stream is closed at its first notification
     wire = ctx.wire()
     assert isinstance(wire, HttpWire)
     body = wire.message("tools/call", slow.params(), progress=True)
