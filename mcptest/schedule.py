@@ -10,16 +10,20 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from mcptest.checks.base import CheckContext
-from mcptest.state import Lane, VersionState
 from mcptest.execute import Provisional, confirmed, finding, run_case
 from mcptest.findings import Finding
 from mcptest.observe import Seen
 from mcptest.plan import Case
 from mcptest.serial import HYPOTHESIS
 from mcptest.settings import Settings
+from mcptest.state import Lane, VersionState
 from mcptest.wire import RequestTimeout
 
 LANE_PHASES = ("pristine", "exclusive")
+SERIAL_THREADS = 3
+"""Serial cases (fuzz properties) of one version that run at once, at most (``--mcp-concurrency 1``: one). Each
+draws under the Hypothesis lock and sets it aside while it waits for the server, so a slow tool's waits overlap
+the other properties' draws and calls instead of holding up every tool after it."""
 
 
 @dataclass
@@ -39,7 +43,8 @@ class Scheduler:
     """Turns submitted cases into Findings, as concurrently as each case's phase allows.
 
     Shared-phase cases run in a pool of ``settings.concurrency`` threads per version. Pristine and exclusive cases
-    run one after another on the version's lane; serial cases (fuzzing) one after another under the Hypothesis lock.
+    run one after another on the version's lane; serial cases (fuzzing) on up to ``SERIAL_THREADS`` threads, drawing
+    under the Hypothesis lock.
     Observers run once everything else of their version is settled. A case whose server crashed or went silent is
     re-run alone, after all the rest, before its Finding is final. Every thread that waits, waits on a condition.
     """
@@ -100,14 +105,15 @@ class Scheduler:
 
     def _start(self, work: _VersionWork) -> None:
         """Start the version's lane, serial and closing threads that have work and are not running."""
+        serial = min(SERIAL_THREADS, self.settings.concurrency)
         with self._lock:
             wanted = [("lane", self._run_lane, bool(work.lane_queue)),
-                      ("serial", self._run_serial, bool(work.serial_queue)),
+                      *((f"serial-{n}", self._run_serial, len(work.serial_queue) > n) for n in range(serial)),
                       ("close", self._close_version, bool(work.observers or work.unsettled))]
             for name, target, needed in wanted:
                 if needed and name not in work.running:
                     work.running.add(name)
-                    thread = threading.Thread(target=target, args=(work,), daemon=True,
+                    thread = threading.Thread(target=target, args=(work, name), daemon=True,
                                               name=f"mcptest-{name}-{work.state.version}")
                     self._threads.append(thread)
                     thread.start()
@@ -140,14 +146,14 @@ class Scheduler:
                 work.unsettled -= 1
                 self._changed.notify_all()
 
-    def _run_lane(self, work: _VersionWork) -> None:
+    def _run_lane(self, work: _VersionWork, name: str) -> None:
         lane = Lane(work.state, work.state.spare)
         work.state.spare = None
         try:
             while True:
                 with self._lock:
                     work.lane_queue.sort(key=lambda c: (LANE_PHASES.index(c.check.phase), c.check.order, c.index))
-                case = self._next(work, work.lane_queue, "lane")
+                case = self._next(work, work.lane_queue, name)
                 if case is None:
                     return
                 with self._lock:  # a pristine check starts a process: the next one's starts meanwhile
@@ -157,8 +163,8 @@ class Scheduler:
         finally:
             lane.close()
 
-    def _run_serial(self, work: _VersionWork) -> None:
-        while (case := self._next(work, work.serial_queue, "serial")) is not None:
+    def _run_serial(self, work: _VersionWork, name: str) -> None:
+        while (case := self._next(work, work.serial_queue, name)) is not None:
             with HYPOTHESIS:
                 outcome = run_case(case, work.state, None, self.settings)
             self._settle(case, outcome, work)
@@ -173,7 +179,7 @@ class Scheduler:
             work.unsettled -= 1
             self._changed.notify_all()
 
-    def _close_version(self, work: _VersionWork) -> None:
+    def _close_version(self, work: _VersionWork, name: str) -> None:
         """Once the shared, serial and lane cases of a version settled: observers, then confirmations, one by one."""
         while True:
             with self._changed:
@@ -182,7 +188,7 @@ class Scheduler:
                 observers, work.observers = work.observers, []
                 provisional, work.provisional = work.provisional, []
                 if not observers and not provisional:
-                    work.running.discard("close")
+                    work.running.discard(name)
                     return
             for case in sorted(observers, key=lambda c: c.index):
                 outcome = run_case(case, work.state, None, self.settings)

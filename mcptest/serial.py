@@ -2,9 +2,11 @@
 
 Hypothesis itself is thread-safe (6.136+), but on CPython before 3.11.8/3.12.1 ``ast.parse`` is not
 (gh-106905: "AST constructor recursion depth mismatch"), and Hypothesis parses source while it runs.
-Fuzzing therefore runs one property at a time (the scheduler's serial lane), and every other use of
-Hypothesis in the engine takes the same lock. A property spends most of its time waiting for the server, not in
-Hypothesis: while it waits (``released``), another version's property may draw.
+Fuzzing therefore draws for one property at a time (each serial thread of the scheduler holds this lock), and
+every other use of Hypothesis in the engine takes the same lock. A property spends most of its time waiting for
+the server, not in Hypothesis: while it waits (``released``), another property, of its version or another, may
+draw; a thread waiting for a memo another thread computes waits without the lock too (``state.Memo``). The time a
+thread queues for the lock is counted (``waited``): a fuzz budget does not spend it.
 
 Imports parse too: pytest rewrites the asserts of its plugins' modules (mcptest's and Hypothesis' among them) with
 ``ast.parse`` when they are first imported. So a run imports everything it needs before any check runs: the handle
@@ -15,7 +17,8 @@ imports its transport in the caller's thread, one preload thread imports the res
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Self
 
@@ -29,19 +32,32 @@ class SerialLock:
         ...         pass
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock  # injectable for tests
         self._lock = threading.Lock()
         self._owner: int | None = None  # only ever set to a thread's own ident by that thread, or cleared by it
         self._depth = 0
+        self._waited: dict[int, float] = {}  # each entry written only by its own thread
 
     def __enter__(self) -> Self:
         me = threading.get_ident()
         if self._owner == me:
             self._depth += 1
         else:
-            self._lock.acquire()
+            self._acquire(me)
             self._owner, self._depth = me, 1
         return self
+
+    def _acquire(self, me: int) -> None:
+        if self._lock.acquire(blocking=False):
+            return
+        queued = self._clock()
+        self._lock.acquire()
+        self._waited[me] = self._waited.get(me, 0.0) + self._clock() - queued
+
+    def waited(self, thread: int) -> float:
+        """Seconds ``thread`` (an ident) has spent queueing for the lock while other threads held it, in all."""
+        return self._waited.get(thread, 0.0)
 
     def __exit__(self, *exc: object) -> None:
         if self._owner != threading.get_ident():
@@ -69,8 +85,9 @@ class SerialLock:
         try:
             yield
         finally:
-            self._lock.acquire()
-            self._owner, self._depth = threading.get_ident(), depth
+            me = threading.get_ident()
+            self._acquire(me)
+            self._owner, self._depth = me, depth
 
 
 HYPOTHESIS = SerialLock()

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from mcptest.connect import ServerHandle
 from mcptest.discovery import Surface, initialize, open_modern
 from mcptest.findings import NotApplicable, Violation
+from mcptest.serial import HYPOTHESIS
 from mcptest.wire import Wire, WireError
 from mcptest.wire.client import ClientBehaviour
 
@@ -28,13 +29,18 @@ class Memo:
         """The value for ``key``, computed by ``compute`` on first use (an exception is remembered and re-raised)."""
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
+        if not lock.acquire(blocking=False):
+            with HYPOTHESIS.released():  # another thread computes it, and may need Hypothesis to: wait without it
+                lock.acquire()
+        try:
             if key not in self._values:
                 try:
                     self._values[key] = (True, compute())
                 except (NotApplicable, Violation, WireError) as exc:
                     self._values[key] = (False, exc)
             ok, value = self._values[key]
+        finally:
+            lock.release()
         if not ok:
             raise value
         return value

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from mcptest.serial import HYPOTHESIS, SerialLock
 
 DEFAULT_BUDGET = 5.0
 """Seconds of searching per tool and mode (and per stateful run) when ``fuzz_budget`` is not set.
@@ -37,23 +40,29 @@ def fuzz_budget(settings: Any) -> float:
 
 @dataclass
 class Budget:
-    """A deadline measured from the moment the budget was created.
+    """A deadline measured from the moment the budget was created, not counting the time the creating thread
+    queued for the Hypothesis lock meanwhile (another property drawing is not this one's fuzzing).
 
     Attributes:
         seconds: how long the work may take.
         clock: the monotonic clock (injectable for tests).
+        lock: the lock whose queueing is not counted (the Hypothesis lock; injectable for tests).
     """
 
     seconds: float
     clock: Callable[[], float] = time.monotonic
+    lock: SerialLock = HYPOTHESIS
     started: float = field(init=False)
+    thread: int = field(init=False, default_factory=threading.get_ident)
+    queued: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.started = self.clock()
+        self.queued = self.lock.waited(self.thread)
 
     def elapsed(self) -> float:
-        """Seconds since the budget started."""
-        return self.clock() - self.started
+        """Seconds since the budget started, less those its thread queued for the Hypothesis lock."""
+        return self.clock() - self.started - (self.lock.waited(self.thread) - self.queued)
 
     def spent(self) -> bool:
         """True once the deadline has passed."""

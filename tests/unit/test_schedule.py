@@ -11,6 +11,7 @@ import pytest
 
 from mcptest.checks.base import Check, CheckContext
 from mcptest.findings import NotApplicable
+from mcptest.fuzz.budget import Budget
 from mcptest.plan import Case
 from mcptest.runner import SuiteRun
 from mcptest.schedule import Scheduler
@@ -112,6 +113,119 @@ def test_the_hypothesis_lock_is_set_aside_and_taken_back_at_its_depth() -> None:
         assert not lock.held
     with pytest.raises(RuntimeError, match="does not hold it"):
         lock.__exit__(None, None, None)
+
+
+def test_a_slow_tools_fuzz_property_lets_the_next_tools_property_of_its_version_run() -> None:
+    """One version's fuzz properties run on several serial threads: a property waiting for a slow tool sets the
+    Hypothesis lock aside, and the next tool's property draws and calls meanwhile instead of queueing behind it."""
+    run, version = _one_version_run()
+    other_ran = threading.Event()
+    overlapped: list[bool] = []
+
+    def waits_for_a_slow_tool(ctx: CheckContext) -> None:
+        with HYPOTHESIS.released():
+            overlapped.append(other_ran.wait(10.0))
+
+    def draws(ctx: CheckContext) -> None:
+        assert HYPOTHESIS.held
+        other_ran.set()
+
+    cases = [Case(0, Check("FUZZ-01", waits_for_a_slow_tool, "fuzz", "server", "waits", phase="serial"), None, version),
+             Case(1, Check("FUZZ-02", draws, "fuzz", "server", "draws", phase="serial"), None, version)]
+    try:
+        assert _findings(run, version, cases) == [("pass", ""), ("pass", "")]
+        assert overlapped == [True]
+    finally:
+        run.close()
+
+
+def test_with_concurrency_1_a_versions_fuzz_properties_run_one_at_a_time() -> None:
+    run, version = _one_version_run()
+    serial = Settings(server=run.settings.server, fuzz_examples=0, concurrency=1)
+    running: list[int] = []
+    most: list[int] = []
+    guard = threading.Lock()
+
+    def prop(ctx: CheckContext) -> None:
+        with guard:
+            running.append(1)
+            most.append(len(running))
+        with HYPOTHESIS.released():
+            ctx.wire().request("ping")
+        with guard:
+            running.pop()
+
+    cases = [Case(n, Check(f"FUZZ-0{n + 1}", prop, "fuzz", "server", "prop", phase="serial"), None, version)
+             for n in range(2)]
+    scheduler = Scheduler(serial, {version: run.coverage.states[version]}, lambda case, found: None)
+    try:
+        scheduler.submit(cases)
+        assert [scheduler.result(case, timeout=30).outcome for case in cases] == ["pass", "pass"]
+        assert max(most) == 1
+    finally:
+        scheduler.close()
+        run.close()
+
+
+def test_a_memo_computed_under_the_hypothesis_lock_is_awaited_without_it() -> None:
+    """Two serial cases ask for one memo (the STATE checks share one stateful search). The one computing it needs
+    the Hypothesis lock after a wait; the other must wait for the value without holding that lock, or neither ends."""
+    run, version = _one_version_run()
+    computing, asking = threading.Event(), threading.Event()
+
+    def search() -> str:
+        computing.set()
+        with HYPOTHESIS.released():
+            asking.wait(10.0)
+        with HYPOTHESIS:  # a Hypothesis draw after the wait: the other case must not be holding the lock now
+            return "searched"
+
+    def first(ctx: CheckContext) -> None:
+        assert ctx.memo("stateful", search) == "searched"
+
+    def second(ctx: CheckContext) -> None:
+        with HYPOTHESIS.released():
+            computing.wait(10.0)
+        asking.set()
+        assert ctx.memo("stateful", lambda: "not computed here") == "searched"
+
+    cases = [Case(0, Check("STATE-01", first, "stateful", "server", "first", phase="serial"), None, version),
+             Case(1, Check("STATE-02", second, "stateful", "server", "second", phase="serial"), None, version)]
+    try:
+        assert _findings(run, version, cases) == [("pass", ""), ("pass", "")]
+    finally:
+        run.close()
+
+
+def test_a_fuzz_budget_does_not_spend_the_time_its_thread_queued_for_the_hypothesis_lock() -> None:
+    """Properties of one version run at once: the seconds one queues while another draws are not its fuzzing, so
+    they do not cut its search short (a clock the test moves: 5 s queued against a 1 s budget)."""
+    now, asking, queued, done = [0.0], threading.Event(), threading.Event(), threading.Event()
+
+    def clock() -> float:
+        if asking.is_set():
+            queued.set()  # read by the asking thread just before it blocks on the held lock
+        return now[0]
+
+    lock = SerialLock(clock)
+
+    def holder() -> None:
+        with lock:
+            done.set()
+            queued.wait(10.0)
+            now[0] += 5.0
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    done.wait(10.0)
+    budget = Budget(1.0, clock=clock, lock=lock)
+    asking.set()
+    with lock:
+        assert lock.waited(threading.get_ident()) == 5.0
+        assert budget.elapsed() == 0.0 and not budget.spent()
+    thread.join(10.0)
+    now[0] += 2.0
+    assert budget.spent()
 
 
 def _one_version_run() -> tuple[SuiteRun, str]:
