@@ -247,7 +247,7 @@ def _build(node: Any) -> st.SearchStrategy[Any]:
             return st.just([]) if low == 0 else st.nothing()
         unique = canonical_json if node.get("uniqueItems") else None
         return st.lists(items, min_size=low, max_size=high, unique_by=unique)
-    return from_schema(node, custom_formats=_EXTRA_FORMATS)
+    return from_schema(node, custom_formats=_EXTRA_FORMATS, codec=None)  # _scrub keeps values UTF-8-encodable
 
 
 def _contains_array(node: dict[str, Any]) -> st.SearchStrategy[list[Any]]:

@@ -87,6 +87,30 @@ def test_free_form_values_never_carry_lone_surrogates() -> None:
         text.encode("utf-8")  # what a client must be able to put on the wire
 
 
+def test_strings_are_drawn_without_hypothesis_building_a_codec_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """hypothesis-jsonschema's default codec makes Hypothesis build a table of every UTF-8-encodable code point: 3 s
+    of CPU in every process whose working directory has no ``.hypothesis`` cache yet (a CI checkout, a temporary
+    directory). The generator keeps values encodable itself (lone surrogates scrubbed), so it never needs one."""
+    from hypothesis.internal import charmap
+
+    asked: list[str] = []
+    table = charmap.intervals_from_codec
+
+    def recorded(codec: str) -> Any:
+        asked.append(codec)
+        return table(codec)
+
+    monkeypatch.setattr(charmap, "intervals_from_codec", recorded)
+    schema = {"type": "object", "properties": {"codec_free": {"type": "string", "minLength": 1},
+                                               "tags": {"type": "array", "items": {"type": "string"}}},
+              "required": ["codec_free"], "additionalProperties": False}
+    texts = [text for args in _draws(schema, examples=40) for text in _strings(args)]
+    assert len(texts) >= 40 and any(any(ord(c) > 127 for c in text) for text in texts)
+    for text in texts:
+        text.encode("utf-8")
+    assert asked == []
+
+
 def test_accepts_sdk_tools_wire_dicts_and_bare_schemas_and_caches_per_schema() -> None:
     server = MCPServer("shapes")
 
