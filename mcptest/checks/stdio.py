@@ -88,13 +88,14 @@ def _mangled_answers(wire: Wire) -> list[dict[str, Any]]:
 def stderr_is_utf8(ctx: CheckContext) -> None:
     ctx.require_transport("stdio")
     processes = [w.process for w in ctx.handle.observer.wires("stdio") if isinstance(w, StdioWire)]
-    lines = [line for process in processes for line in process.stderr_tail(200)]
-    if not lines:
+    tails = [process.stderr_not_utf8(200) for process in processes]
+    looked_at = sum(count for _, count in tails)
+    if not looked_at:
         raise NotApplicable("the server wrote nothing to stderr, so there is nothing to judge")
-    mangled = [line for line in lines if "\ufffd" in line]
+    mangled = [line for lines, _ in tails for line in lines]
     if mangled:
         raise ctx.violation("STDIO-04", "UTF-8 strings on stderr",
-                            f"{len(mangled)} of the last {len(lines)} stderr lines are not valid UTF-8 (shown with "
+                            f"{len(mangled)} of the last {looked_at} stderr lines are not valid UTF-8 (shown with "
                             f"U+FFFD), first: {show(mangled[0], 200)}")
 
 

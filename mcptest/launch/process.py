@@ -45,7 +45,7 @@ class ServerProcess:
         self.command = " ".join(self.argv)
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self._lines: queue.Queue[bytes | None] = queue.Queue()
-        self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
+        self._stderr: collections.deque[tuple[str, bool]] = collections.deque(maxlen=_STDERR_LINES)  # (text, UTF-8)
         self.stderr_bytes = 0
         self.started_at = time.monotonic()
         try:
@@ -90,7 +90,7 @@ class ServerProcess:
         try:
             for line in iter(self.proc.stderr.readline, b""):
                 self.stderr_bytes += len(line)
-                self._stderr.append(line.decode("utf-8", "replace").rstrip("\r\n"))
+                self._stderr.append(_decoded(line))
         except (ValueError, OSError):
             return  # closed by stop()
 
@@ -138,8 +138,14 @@ class ServerProcess:
         return line
 
     def stderr_tail(self, lines: int = 15) -> list[str]:
-        """The last ``lines`` lines the server wrote to stderr."""
-        return list(self._stderr)[-lines:]
+        """The last ``lines`` lines the server wrote to stderr (bytes that are not UTF-8 shown as U+FFFD)."""
+        return [text for text, _ in list(self._stderr)[-lines:]]
+
+    def stderr_not_utf8(self, lines: int = 200) -> tuple[list[str], int]:
+        """Of the last ``lines`` stderr lines, those whose bytes were not valid UTF-8 (shown with U+FFFD), and how
+        many lines were looked at. Judged on the bytes: a server may well write U+FFFD itself, validly encoded."""
+        tail = list(self._stderr)[-lines:]
+        return [text for text, valid in tail if not valid], len(tail)
 
     def describe_exit(self) -> str:
         """One line: how the process ended (or that it closed stdout), with the stderr tail."""
@@ -233,3 +239,11 @@ def stop_all() -> None:
     """Stop every server process still running (used at the end of a pytest run and at exit)."""
     for proc in list(_LIVE):
         proc.stop(grace=0.5)
+
+
+def _decoded(line: bytes) -> tuple[str, bool]:
+    """One stderr line as text without its line end, and whether its bytes were valid UTF-8."""
+    try:
+        return line.decode("utf-8").rstrip("\r\n"), True
+    except UnicodeDecodeError:
+        return line.decode("utf-8", "replace").rstrip("\r\n"), False

@@ -45,6 +45,18 @@ def test_stderr_tail_is_bounded_and_kept() -> None:
     process.stop()
 
 
+def test_stderr_lines_that_are_not_utf8_are_told_apart_by_their_bytes_not_by_a_replacement_character() -> None:
+    """U+FFFD written as valid UTF-8 (a server logging text it received) is valid; a Latin-1 byte is not."""
+    script = ("import sys\nsys.stderr.buffer.write('got \\ufffd\\n'.encode())\n"
+              "sys.stderr.buffer.write('caf\\xe9\\n'.encode('latin-1'))\nsys.stderr.buffer.write(b'done\\n')")
+    process = ServerProcess([PY, "-c", script])
+    process.wait_exit(10)
+    assert wait_until(lambda: process.stderr_tail(1) == ["done"], 5) is None
+    assert process.stderr_tail() == ["got \ufffd", "caf\ufffd", "done"]
+    assert process.stderr_not_utf8() == (["caf\ufffd"], 3)
+    process.stop()
+
+
 def test_how_a_server_exited_includes_the_last_lines_it_wrote_to_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
     """A crash's traceback is its last stderr output, still in the pipe as the process exits: the exit message waits
     for the reader to reach the end of it. On a busy machine the reader thread runs late and the message said "it
