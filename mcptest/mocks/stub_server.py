@@ -197,6 +197,7 @@ class StubServer:
 
 class _StubHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 overflows (connections reset) when a server calls it concurrently
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up before a (delayed) answer was sent is normal here: say nothing."""
