@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mcptest import schedule
 from mcptest.checks.base import Check, CheckContext
 from mcptest.findings import NotApplicable
 from mcptest.fuzz.budget import Budget
@@ -115,9 +116,10 @@ def test_the_hypothesis_lock_is_set_aside_and_taken_back_at_its_depth() -> None:
         lock.__exit__(None, None, None)
 
 
-def test_a_slow_tools_fuzz_property_lets_the_next_tools_property_of_its_version_run() -> None:
-    """One version's fuzz properties run on several serial threads: a property waiting for a slow tool sets the
+def test_with_serial_threads_a_slow_tools_fuzz_property_lets_the_next_ones_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With several serial threads (``SERIAL_THREADS``; one by default) a property waiting for a slow tool sets the
     Hypothesis lock aside, and the next tool's property draws and calls meanwhile instead of queueing behind it."""
+    monkeypatch.setattr(schedule, "SERIAL_THREADS", 3)
     run, version = _one_version_run()
     other_ran = threading.Event()
     overlapped: list[bool] = []
@@ -139,7 +141,8 @@ def test_a_slow_tools_fuzz_property_lets_the_next_tools_property_of_its_version_
         run.close()
 
 
-def test_with_concurrency_1_a_versions_fuzz_properties_run_one_at_a_time() -> None:
+def test_with_concurrency_1_a_versions_fuzz_properties_run_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schedule, "SERIAL_THREADS", 3)
     run, version = _one_version_run()
     serial = Settings(server=run.settings.server, fuzz_examples=0, concurrency=1)
     running: list[int] = []
@@ -167,9 +170,10 @@ def test_with_concurrency_1_a_versions_fuzz_properties_run_one_at_a_time() -> No
         run.close()
 
 
-def test_a_memo_computed_under_the_hypothesis_lock_is_awaited_without_it() -> None:
+def test_a_memo_computed_under_the_hypothesis_lock_is_awaited_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two serial cases ask for one memo (the STATE checks share one stateful search). The one computing it needs
     the Hypothesis lock after a wait; the other must wait for the value without holding that lock, or neither ends."""
+    monkeypatch.setattr(schedule, "SERIAL_THREADS", 3)
     run, version = _one_version_run()
     computing, asking = threading.Event(), threading.Event()
 
