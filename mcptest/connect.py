@@ -104,7 +104,8 @@ class ServerHandle:
         port = free_port()
         command = tuple(arg.replace("{port}", str(port)) for arg in self.target.launch)
         self.url = self.target.url.replace("{port}", str(port))
-        self.http_server = ServerProcess(command, env=dict(self.target.env), cwd=self.cwd, read_stdout=False)
+        self.http_server = ServerProcess(command, env=dict(self.target.env), cwd=self.cwd, read_stdout=False,
+                                         stdio=False)
         host, url_port = _host_port(self.url)
         server = self.http_server
         why = wait_until(lambda: port_open(host, url_port), self.timeout,

@@ -123,7 +123,7 @@ class RunningServer:
             port = free_port()
             argv = tuple(arg.replace("{port}", str(port)) for arg in self.target.launch)
             url = url.replace("{port}", str(port))
-            self.process = process = ServerProcess(argv, env=self.env, cwd=self.cwd)
+            self.process = process = ServerProcess(argv, env=self.env, cwd=self.cwd, stdio=False)
             threading.Thread(target=self._drain_stdout, daemon=True, name="mcptest-grade-stdout").start()
             why = wait_until(lambda: port_open("127.0.0.1", port), START_TIMEOUT, interval=0.1,
                              abort=lambda: None if process.alive else process.describe_exit())

@@ -40,8 +40,12 @@ class ServerProcess:
         env: Mapping[str, str] | None = None,
         cwd: str | None = None,
         read_stdout: bool = True,
+        stdio: bool = True,
     ) -> None:
         self.argv = tuple(argv)
+        self.stdio = stdio
+        """Whether stdin is the server's MCP channel: then ``stop`` begins by closing it (the spec's stdio
+        shutdown); an HTTP server's is not, and ``stop`` begins with SIGTERM, as a process manager would."""
         self.command = " ".join(self.argv)
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self._lines: queue.Queue[bytes | None] = queue.Queue()
@@ -189,20 +193,24 @@ class ServerProcess:
             return None
 
     def stop(self, grace: float = 2.0) -> int | None:
-        """Stop the server and every process it started: close stdin, wait, SIGTERM, SIGKILL.
+        """Stop the server and every process it started: close stdin and wait (a stdio server only), SIGTERM,
+        SIGKILL, each step after ``grace`` seconds.
 
         Returns:
             The exit code (negative for a signal).
         """
         family = self._descendants()
-        self.close_stdin()
-        code = self.wait_exit(grace)
+        code = None
+        if self.stdio:
+            self.close_stdin()
+            code = self.wait_exit(grace)
         if code is None:
             self._signal_group(signal.SIGTERM)
             code = self.wait_exit(grace)
         if code is None:
             self._signal_group(signal.SIGKILL)
             code = self.wait_exit(5.0)
+        self.close_stdin()
         self._signal_group(signal.SIGKILL)  # children left in the group after the leader exited
         _kill_all(family + self._descendants())
         for thread in self._threads:

@@ -37,6 +37,25 @@ def test_stop_ends_the_whole_process_group() -> None:
     assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
 
 
+# stays up when its stdin closes (as an HTTP server does) and exits on SIGTERM; prints what it saw, in order
+IGNORES_EOF = ("import signal, sys, threading\n"
+               "def term(*_):\n    print('sigterm', file=sys.stderr, flush=True)\n    sys.exit(0)\n"
+               "signal.signal(signal.SIGTERM, term)\n"
+               "print('ready', file=sys.stderr, flush=True)\n"
+               "sys.stdin.read()\nprint('stdin closed', file=sys.stderr, flush=True)\nthreading.Event().wait()")
+
+
+@pytest.mark.parametrize("stdio", [True, False])
+def test_a_stdio_server_is_stopped_by_closing_its_stdin_and_an_http_server_by_sigterm(stdio: bool) -> None:
+    """The spec's stdio shutdown closes stdin first and waits; an HTTP server's stdin is not its channel, so waiting
+    for it to exit after closing stdin only made every launched HTTP server's run end ``grace`` seconds later."""
+    process = ServerProcess([PY, "-c", IGNORES_EOF], stdio=stdio)
+    assert wait_until(lambda: process.stderr_tail() == ["ready"], 10) is None
+    assert process.stop(grace=0.5 if stdio else 60) == 0
+    assert wait_until(lambda: process.stderr_tail()[-1] == "sigterm", 5) is None
+    assert process.stderr_tail() == (["ready", "stdin closed", "sigterm"] if stdio else ["ready", "sigterm"])
+
+
 def test_stderr_tail_is_bounded_and_kept() -> None:
     process = ServerProcess([PY, "-c", "import sys\nfor i in range(5000): print('line', i, file=sys.stderr)"])
     process.wait_exit(10)

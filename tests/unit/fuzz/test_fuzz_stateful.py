@@ -93,7 +93,7 @@ def test_over_http_a_server_mcptest_did_not_start_only_gets_new_sessions_and_say
 
     port = free_port()
     _, launch = http_target("clean_raw.py")
-    process = ServerProcess(tuple(launch.replace("{port}", str(port)).split()), read_stdout=False)
+    process = ServerProcess(tuple(launch.replace("{port}", str(port)).split()), read_stdout=False, stdio=False)
     try:
         assert wait_until(lambda: port_open("127.0.0.1", port), 20.0) is None
         with context(f"http://127.0.0.1:{port}/mcp") as ctx:
