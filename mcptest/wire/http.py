@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +68,7 @@ class HttpWire(Wire):
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._closed = False
+        self._open: set[httpx2.Response] = set()  # streaming answers being read: close() shuts their sockets
 
     def base_headers(self, message: Any = None) -> dict[str, str]:
         """Headers a POST carries: content negotiation, session, protocol version
@@ -143,8 +146,7 @@ class HttpWire(Wire):
             headers.update({"Accept": "text/event-stream", "Last-Event-ID": state.last_event_id})
             self.transcript.add(">", f"GET {self.url} (Last-Event-ID: {state.last_event_id})")
             try:
-                with self._client.stream("GET", self.url, headers=headers,
-                                         timeout=max(deadline - time.monotonic(), 0.1)) as response:
+                with self._stream("GET", headers=headers, timeout=max(deadline - time.monotonic(), 0.1)) as response:
                     exchange = HttpExchange("GET", response.status_code, dict(response.headers), stream=state)
                     if response.status_code != 200 or exchange.content_type != "text/event-stream":
                         exchange.text = _read(response)
@@ -221,7 +223,7 @@ class HttpWire(Wire):
         sent = {**base, **(headers or {})}
         deadline = self.timeout if timeout is None else timeout
         try:
-            with self._client.stream(method, self.url, headers=sent, timeout=deadline) as response:
+            with self._stream(method, headers=sent, timeout=deadline) as response:
                 text = ("" if response.headers.get("content-type", "").startswith("text/event-stream")
                         else _read(response))
                 exchange = HttpExchange(method, response.status_code, dict(response.headers), text=text)
@@ -238,7 +240,7 @@ class HttpWire(Wire):
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         try:
-            with self._client.stream(method, self.url, headers=headers, content=content, timeout=limit) as response:
+            with self._stream(method, headers=headers, content=content, timeout=limit) as response:
                 exchange = HttpExchange(method, response.status_code, dict(response.headers))
                 if on_headers is not None:
                     on_headers(exchange)
@@ -256,6 +258,18 @@ class HttpWire(Wire):
         except httpx2.HTTPError as exc:
             raise WireError(f"POST {self.url} failed: {_why(exc)}") from None
 
+    @contextlib.contextmanager
+    def _stream(self, method: str, **kwargs: Any) -> Iterator[httpx2.Response]:
+        """``Client.stream`` to the wire's URL, the answer kept in ``_open`` while it is read."""
+        with self._client.stream(method, self.url, **kwargs) as response:
+            with self._lock:
+                self._open.add(response)
+            try:
+                yield response
+            finally:
+                with self._lock:
+                    self._open.discard(response)
+
     def close(self) -> None:
         if self._closed:
             return
@@ -267,6 +281,10 @@ class HttpWire(Wire):
             except WireError:
                 pass  # the server may already be gone; closing must not fail the run
         self._lost("the connection was closed")
+        with self._lock:
+            reading = list(self._open)
+        for response in reading:  # closing the client alone leaves a socket a thread still reads open: no FIN is
+            shut(response)        # sent, and a server waiting for its connections to close (uvicorn) never ends
         self._client.close()
         with self._lock:
             threads = list(self._threads)
@@ -357,3 +375,17 @@ def _read_sse(response: Any, exchange: HttpExchange, until_id: Any, deadline: fl
         raise httpx2.ReadTimeout(str(exc)) from None
     exchange.garbage.extend(exchange.stream.garbage)
     exchange.text = "\n".join(texts)
+
+
+def shut(response: httpx2.Response | None) -> None:
+    """End a streaming response from another thread: shut its socket down, so a blocked read returns and the
+    server sees the connection close."""
+    if response is None:
+        return
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed by the server: the reader has returned or is about to

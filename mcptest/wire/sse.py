@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import socket
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -14,8 +13,7 @@ import httpx2
 
 from mcptest.wire.base import JSON, ServerGone, Wire, WireError, dumps
 from mcptest.wire.events import Event, sse_events
-from mcptest.wire.http import HttpExchange, _encode, _parse_json_body, _status_as_error
-from mcptest.wire.http import _why
+from mcptest.wire.http import HttpExchange, _encode, _parse_json_body, _status_as_error, _why, shut
 
 EVENT_STREAM = "text/event-stream"
 _KEPT_EVENTS = 20
@@ -247,7 +245,7 @@ class SseWire(Wire):
             return
         self._closed = True
         self._lost("the connection was closed")
-        _shut(self._stream)
+        shut(self._stream)
         self._reader.join(timeout=2.0)
         with self._lock:
             threads = list(self._threads)
@@ -288,19 +286,6 @@ def _head(response: httpx2.Response, limit: int = 300) -> str:
         if len(data) >= limit:
             break
     return data[:limit].decode("utf-8", "replace")
-
-
-def _shut(response: Any) -> None:
-    """End a streaming response from another thread: shut its socket down so a blocked read returns."""
-    if response is None:
-        return
-    stream = response.extensions.get("network_stream") if hasattr(response, "extensions") else None
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    if isinstance(sock, socket.socket):
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed by the server: the reader has returned or is about to
 
 
 def legacy_endpoint(url: str, headers: Mapping[str, str], timeout: float) -> str | None:

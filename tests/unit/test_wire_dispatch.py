@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -174,3 +175,31 @@ def test_a_late_answer_to_an_abandoned_request_is_no_stray_response(wire: Wire) 
     assert wire.stray_response(raw)
     assert wire.stray_response({"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "no"}})
     assert not wire.stray_response({"jsonrpc": "2.0", "method": "notifications/progress", "params": {}})
+
+
+def test_closing_an_http_wire_closes_the_connection_of_a_request_still_being_answered() -> None:
+    """A POST whose SSE answer is still open when the wire closes: the server must see the connection end. Closing
+    the client alone left the socket open while the reading thread blocked on it, so a server that waits for its
+    connections before exiting (uvicorn) waited for SIGKILL, 2 s at the end of every --mcp-launch run."""
+    from mcptest.wire.http import HttpWire
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    ended = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as request:
+            headers = list(iter(request.readline, b"\r\n"))
+            request.read(next(int(h.split(b":")[1]) for h in headers if h.lower().startswith(b"content-length:")))
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
+            conn.settimeout(30)
+            if conn.recv(1) == b"":
+                ended.set()
+
+    threading.Thread(target=serve, daemon=True).start()
+    wire = HttpWire(f"http://127.0.0.1:{listener.getsockname()[1]}/mcp", 30.0)
+    call = wire.begin(wire.message("ping", None, id="never-answered"))
+    assert call.wait_for(lambda reply: False, 0.5) is False  # the answer's stream is open and silent
+    wire.close()
+    listener.close()
+    assert ended.wait(10), "the server still had the connection open after the wire closed"
