@@ -145,14 +145,12 @@ class ServerHandle:
         return wire
 
     def prewarm(self, count: int) -> None:
-        """Start processes ahead of need until ``count`` wait unused (process targets only), so the next wires
-        ``open`` gives do not wait for a server to start: nothing is written to a process before ``open`` hands it
-        out, so it is as fresh as one started then."""
+        """Start ``count`` processes ahead of need (process targets only), so the next wires ``open`` gives do not
+        wait for a server to start: nothing is written to a process before ``open`` hands it out, so it is as fresh
+        as one started then. The count adds to the processes already waiting: each caller asks for its own."""
         if self.transport != "stdio" or self.target.kind == "docker":
             return  # HTTP needs no process per wire; a container started ahead would outlive a crashed run's cleanup
-        with self._lock:
-            missing = count - len(self._warm)
-        for _ in range(missing):
+        for _ in range(count):
             process = self._spawn()
             with self._lock:
                 self._warm.append(process)

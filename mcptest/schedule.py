@@ -152,6 +152,11 @@ class Scheduler:
     def _run_lane(self, work: _VersionWork, name: str) -> None:
         lane = Lane(work.state, work.state.spare)
         work.state.spare = None
+        with self._lock:
+            pristine = sum(case.check.phase == "pristine" for case in work.lane_queue)
+        # pristine checks share a process until one of them sends initialize; the lane then needs one more for its
+        # exclusive checks: two processes start now (one for a lane with a single pristine check), not one per check
+        work.state.handle.prewarm(min(2, pristine))
         try:
             while True:
                 with self._lock:
@@ -159,9 +164,6 @@ class Scheduler:
                 case = self._next(work, work.lane_queue, name)
                 if case is None:
                     return
-                with self._lock:  # a pristine check starts a process: the next one's starts meanwhile
-                    pristine = [c for c in (case, *work.lane_queue) if c.check.phase == "pristine"]
-                work.state.handle.prewarm(min(2, len(pristine)))
                 self._settle(case, run_case(case, work.state, lane, self.settings), work)
         finally:
             lane.close()

@@ -352,3 +352,31 @@ def test_a_crash_in_a_re_run_over_http_counts_only_once_it_recurs_on_a_new_proce
         assert run.handle is not None and run.handle.restarts == 1
     finally:
         run.close()
+
+
+def test_every_process_the_lanes_start_ahead_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stdio server's process costs its start-up CPU (1.5 s for an SDK server), on the machine the checks share.
+    The lanes started processes ahead before every pristine check, although pristine checks share one until an
+    initialize is sent: one or two per run were started and never written to."""
+    from mcptest.launch.process import ServerProcess
+    from mcptest.runner import run_all
+
+    started: list[ServerProcess] = []
+    written: set[int] = set()
+    init, write = ServerProcess.__init__, ServerProcess.write
+
+    def recording_init(self: ServerProcess, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)  # type: ignore[arg-type]
+        started.append(self)
+
+    def recording_write(self: ServerProcess, data: bytes) -> None:
+        written.add(id(self))
+        write(self, data)
+
+    monkeypatch.setattr(ServerProcess, "__init__", recording_init)
+    monkeypatch.setattr(ServerProcess, "write", recording_write)
+    result = run_all(Settings(server=stdio_target("clean_raw.py"), fuzz_examples=0), areas=("lifecycle",))
+    result.close()
+    assert result.error is None and result.findings
+    unused = [process.command for process in started if id(process) not in written]
+    assert not unused, f"{len(unused)} of {len(started)} processes were started and never used"
