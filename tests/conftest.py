@@ -5,10 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import httpcore2  # noqa: F401 - see the comment below
 import psutil
 import pytest
 
 from mcptest.fixtures_mocks import skip_or_fail_missing_service
+
+# pytester's in-process runs restore sys.modules afterwards, dropping every module they imported first. httpx2
+# imports httpcore2 lazily and maps its exceptions with a table built on first use: when that first use was inside
+# such a run, later requests in the same worker raised the re-imported httpcore2's exceptions, which the table no
+# longer matched, so they escaped as httpcore2.ConnectError & co. instead of httpx2 errors (and WireError). Imported
+# here, it is in every snapshot and never dropped.
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVERS = ROOT / "fixtures" / "servers"

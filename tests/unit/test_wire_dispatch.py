@@ -203,3 +203,19 @@ def test_closing_an_http_wire_closes_the_connection_of_a_request_still_being_ans
     wire.close()
     listener.close()
     assert ended.wait(10), "the server still had the connection open after the wire closed"
+
+
+def test_a_refused_connection_is_a_wire_error_also_after_an_in_process_pytester_run(pytester: pytest.Pytester) -> None:
+    """An in-process pytester run drops the modules it imported first; when httpcore2 was one of them, httpx2's
+    exception table kept the dropped module's classes and later requests in this process raised unmapped httpcore2
+    errors instead of WireError (tests/conftest.py imports httpcore2 up front). Run alone, this fails without it."""
+    from mcptest.wire.base import WireError
+    from mcptest.wire.http import HttpWire
+
+    refused = "import pytest\nfrom mcptest.wire.base import WireError\nfrom mcptest.wire.http import HttpWire\n\n\n" \
+              "def test_refused():\n    with pytest.raises(WireError):\n" \
+              "        HttpWire('http://127.0.0.1:1/mcp', 5.0).http('GET')\n"
+    pytester.makepyfile(test_inner=refused)
+    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    with pytest.raises(WireError, match="connection refused"):
+        HttpWire("http://127.0.0.1:1/mcp", 5.0).http("GET")
