@@ -49,6 +49,13 @@ def reported(findings: list[Finding], outcomes: tuple[str, ...]) -> set[str]:
     return {i for f in findings if f.outcome in outcomes for i in (f.check, f.requirement)}
 
 
+def outcomes_of(findings: list[Finding], ids: set[str]) -> str:
+    """What the checks of a missed defect reported instead (a timing-bound n/a says why), for a failure message."""
+    lines = [f"\n  {f.check}[{f.item}] {f.outcome}: {(f.reason or f.message or '')[:300]}" for f in findings
+             if {f.check, f.requirement} & ids]
+    return "".join(lines) or "\n  (no finding of those checks at all)"
+
+
 def run(settings: Settings) -> SuiteRun:
     result = run_all(settings)
     result.close()
@@ -121,10 +128,12 @@ def test_fixture_server_findings(entry: dict[str, Any]) -> None:
         assert expected <= informed, f"informational finding {expected} not reported as info; info {informed}"
         assert not expected & (failed | warned), f"informational finding {expected} failed or warned"
     elif entry.get("strict"):
-        assert expected <= warned, f"SHOULD-level defect {expected} not reported as a warning; warned {warned}"
+        assert expected <= warned, (f"SHOULD-level defect {expected} not reported as a warning; warned {warned}"
+                                    + outcomes_of(result.findings, expected - warned))
         assert not expected & failed, f"SHOULD-level defect {expected} failed without --mcp-strict"
     else:
-        assert expected <= failed, f"defect {expected} not reported as a failure; failed {failed}, warned {warned}"
+        assert expected <= failed, (f"defect {expected} not reported as a failure; failed {failed}, warned {warned}"
+                                    + outcomes_of(result.findings, expected - failed))
     EXTRA.get(entry_id(entry), lambda _: None)(result.findings)
 
 
