@@ -31,6 +31,11 @@ class ServerGone(WireError):
     """The server process ended or closed the connection; the message has the exit code and stderr tail."""
 
 
+class WireBug(RuntimeError):
+    """mcptest's own code failed while carrying a request (a reader or request thread raised): a bug to report as an
+    mcptest error, never a finding about the server. Not a WireError, so no check takes it for the server's doing."""
+
+
 class RequestTimeout(WireError):
     """No response arrived within the deadline (extended by progress notifications, up to a hard cap)."""
 
@@ -162,6 +167,7 @@ class _Pending:
     done: bool = False
     progressed: int = 0
     failure: str | None = None
+    bug: BaseException | None = None
 
 
 class Call:
@@ -243,6 +249,7 @@ class Wire(ABC):
         self.initialize_sent = False
         self.server_requests: list[JSON] = []
         self.gone: str | None = None
+        self.broken: BaseException | None = None  # what a reader thread raised (a WireBug for every waiter)
         self._ids = itertools.count(1)
         self._tokens = itertools.count(1)
         self._cond = threading.Condition()
@@ -405,6 +412,12 @@ class Wire(ABC):
     def _wait(self, pending: _Pending) -> Reply:
         with self._cond:
             while not pending.done:
+                bug = pending.bug or self.broken
+                if bug is not None:
+                    self._forget_locked(pending)
+                    method = pending.message.get("method")
+                    raise WireBug(f"mcptest's {self.transport} wire failed while carrying {method!r}: "
+                                  f"{type(bug).__name__}: {bug}") from bug
                 if pending.failure is not None:
                     self._forget_locked(pending)
                     failed = WireError(pending.failure)
@@ -435,7 +448,7 @@ class Wire(ABC):
                 if predicate(pending.reply):
                     return True
                 left = deadline - time.monotonic()
-                if pending.done or self.gone is not None or left <= 0:
+                if pending.done or self.gone is not None or self.broken or pending.bug or left <= 0:
                     return bool(predicate(pending.reply))
                 self._cond.wait(left)
 
@@ -515,6 +528,16 @@ class Wire(ABC):
         """The transport could not carry ``pending`` (connection refused, reset): its waiter raises WireError."""
         with self._cond:
             pending.failure = why
+            self._cond.notify_all()
+
+    def _broke(self, exc: BaseException, pending: _Pending | None = None) -> None:
+        """mcptest's code raised ``exc`` in a thread carrying ``pending`` (every request, when None: the reader):
+        its waiters raise WireBug instead of timing out as if the server were silent."""
+        with self._cond:
+            if pending is not None:
+                pending.bug = exc
+            elif self.broken is None:
+                self.broken = exc
             self._cond.notify_all()
 
     def _lost(self, why: str) -> None:

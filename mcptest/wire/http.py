@@ -104,6 +104,12 @@ class HttpWire(Wire):
         thread.start()
 
     def _post_request(self, message: JSON, pending: Any) -> None:
+        try:
+            self._carry(message, pending)
+        except Exception as exc:  # noqa: BLE001 - our bug: the waiter gets WireBug, not a timeout blamed on the server
+            self._broke(exc, pending)
+
+    def _carry(self, message: JSON, pending: Any) -> None:
         content = dumps(message).encode("utf-8")
         rid = message.get("id")
         initialize = message.get("method") == "initialize" and self.envelope is None

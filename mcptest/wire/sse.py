@@ -87,6 +87,8 @@ class SseWire(Wire):
                 reason = _why(exc) if isinstance(exc, httpx2.HTTPError) else str(exc)
                 why = f"the SSE stream GET {self.url} failed: {reason}"
                 self.stream_problem = self.stream_problem or why
+        except Exception as exc:  # noqa: BLE001 - our bug: waiters raise WireBug, not a loss blamed on the server
+            self._broke(exc)
         finally:
             if self.endpoint is None and self.stream_problem is None:
                 self.stream_problem = f"{why} before sending an `endpoint` event"

@@ -73,6 +73,8 @@ class StdioWire(Wire):
         except ServerExited as exc:
             self.flush()
             self._lost(str(exc))
+        except Exception as exc:  # noqa: BLE001 - our bug: waiters raise WireBug, not a timeout blamed on the server
+            self._broke(exc)
         finally:
             self._done.set()
 

@@ -219,3 +219,19 @@ def test_a_refused_connection_is_a_wire_error_also_after_an_in_process_pytester_
     pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
     with pytest.raises(WireError, match="connection refused"):
         HttpWire("http://127.0.0.1:1/mcp", 5.0).http("GET")
+
+
+def test_a_bug_in_the_thread_carrying_a_request_is_a_wire_bug_not_a_silent_server(
+        wire: Wire, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When mcptest's own code raises in a reader or request thread, the request's waiter must not time out as if the
+    server never answered (a silence the suite would report against the server): it raises WireBug, which the runner
+    reports as an mcptest error."""
+    from mcptest.wire.base import WireBug, WireError
+
+    def broken(message: object, via: object = None) -> None:
+        raise RuntimeError("a bug in the delivery code")
+
+    monkeypatch.setattr(wire, "_deliver", broken)
+    with pytest.raises(WireBug, match="a bug in the delivery code") as raised:
+        wire.request("ping")
+    assert not isinstance(raised.value, WireError)
