@@ -235,3 +235,13 @@ def test_a_bug_in_the_thread_carrying_a_request_is_a_wire_bug_not_a_silent_serve
     with pytest.raises(WireBug, match="a bug in the delivery code") as raised:
         wire.request("ping")
     assert not isinstance(raised.value, WireError)
+
+
+def test_a_request_on_a_closed_http_wire_says_the_connection_was_closed() -> None:
+    """httpx2 refuses a request on a closed client with RuntimeError: that is the wire's end, not a bug."""
+    from mcptest.wire.http import HttpWire
+
+    wire = HttpWire("http://127.0.0.1:1/mcp", 5.0)
+    wire.close()
+    with pytest.raises(ServerGone, match="the connection was closed"):
+        wire.request("ping")
