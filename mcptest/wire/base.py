@@ -532,8 +532,12 @@ class Wire(ABC):
 
     def _broke(self, exc: BaseException, pending: _Pending | None = None) -> None:
         """mcptest's code raised ``exc`` in a thread carrying ``pending`` (every request, when None: the reader):
-        its waiters raise WireBug instead of timing out as if the server were silent."""
+        its waiters raise WireBug instead of timing out as if the server were silent. Once the wire has ended, what
+        its threads raise follows from that (httpx2 refuses a closed client with RuntimeError): waiters hear that it
+        is gone."""
         with self._cond:
+            if self.gone is not None:
+                return
             if pending is not None:
                 pending.bug = exc
             elif self.broken is None:

@@ -107,8 +107,7 @@ class HttpWire(Wire):
         try:
             self._carry(message, pending)
         except Exception as exc:  # noqa: BLE001 - our bug: the waiter gets WireBug, not a timeout blamed on the server
-            if not self._closed:  # once closed, httpx2 refuses new requests (RuntimeError) and waiters hear it's gone
-                self._broke(exc, pending)
+            self._broke(exc, pending)
 
     def _carry(self, message: JSON, pending: Any) -> None:
         content = dumps(message).encode("utf-8")
