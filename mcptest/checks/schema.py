@@ -26,11 +26,12 @@ def messages_match_schema(ctx: CheckContext) -> None:
                             "defines was seen")
     if not seen.shape_problems:
         return
-    first = seen.shape_problems[0]
+    # the example shown is the same whatever order concurrent answers arrived in (a report must be reproducible)
+    first = min(seen.shape_problems, key=lambda p: (p.method, p.kind, tuple(p.problems)))
     what = f"the {first.method} {first.kind}"
     problems = list(first.problems[:_SHOWN]) + ([f"... {len(first.problems) - _SHOWN} more"]
                                                 if len(first.problems) > _SHOWN else [])
-    others = sorted({f"{p.method} {p.kind}" for p in seen.shape_problems[1:]} - {f"{first.method} {first.kind}"})
+    others = sorted({f"{p.method} {p.kind}" for p in seen.shape_problems} - {f"{first.method} {first.kind}"})
     tail = f"\n  also malformed: {', '.join(others)}" if others else ""
     actual = (f"{what} does not fit the {ctx.version} schema:\n    " + "\n    ".join(problems) +
               f"\n  message: {show(first.message, 400)}\n  ({len(seen.shape_problems)} of {seen.shapes_judged} "

@@ -20,7 +20,7 @@ DEFECTS = [
     ("schema_tools_call_priority_as_word.py", "the tools/call result",
      'result.content[0].annotations.priority: Input should be a valid number (got "high")', set()),
     ("schema_resources_read_mime_as_list.py", "the resources/read result",
-     'result.contents[0].mimeType: Input should be a valid string (got ["text/plain"])', {"RES-02"}),
+     'result.contents[0].mimeType: Input should be a valid string (got ["application/octet-stream"])', {"RES-02"}),
     ("schema_prompts_get_text_as_list.py", "the prompts/get result",
      'result.messages[1].content.text: Input should be a valid string (got ["Gladly."])', {"PROMPT-02"}),
     ("schema_progress_total_as_string.py", "the notifications/progress notification",
