@@ -16,6 +16,8 @@ EPILOG = "Exit codes are pytest's: 0 all passed, 1 some check failed, 2-4 usage 
 
 TARGET_HELP = ('the server: "python my_server.py", http://127.0.0.1:8000/mcp, sse+http://127.0.0.1:8000/sse, '
                "docker:IMAGE or py:package.module:attr")
+XDIST_OPTIONS = ("-n", "--numprocesses", "--maxprocesses", "--dist", "-d", "--tx")
+"""pytest-xdist's options: `mcptest check|fuzz` loads xdist only when one of them is given."""
 SHARED = ("launch", "header", "timeout", "docker_port", "protocol", "concurrency", "progress_cap")
 """Options every subcommand that talks to a server takes; each is resolved like its --mcp-* twin (MCPTEST_* applies)."""
 
@@ -62,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
         prog="mcptest",
-        description="Test MCP servers against the spec. check/fuzz pass unknown options on to pytest.",
+        description="Test MCP servers against the spec. check/fuzz pass unknown options on to pytest, which loads "
+                    "no plugin but mcptest's (and pytest-xdist for -n): add -p NAME for another.",
         epilog=EPILOG,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -141,6 +144,7 @@ def _run_suite(args: argparse.Namespace) -> int:
     # --mcp-server=VALUE as one word: a separate path word would move pytest's rootdir (see mcptest.rootdir)
     command = [str(suite_dir), f"--mcp-server={args.target}", "-q"]
     command += ["-c", str(suite_dir / "cli.ini"), "--rootdir", str(suite_dir), "-p", "no:cacheprovider"]
+    command += _plugins(args.pytest_args)
     for name in SHARED:
         value = getattr(args, name, None)
         for one in (value if isinstance(value, list) else [value] if value is not None else []):
@@ -172,6 +176,18 @@ def _run_suite(args: argparse.Namespace) -> int:
 
     with invoked_from(suite_dir) as back_home:  # test ids relative to the suite: test_jsonrpc.py::test_jsonrpc[BASE-07]
         return int(pytest.main(command + args.pytest_args, plugins=[back_home]))
+
+
+def _plugins(pytest_args: list[str]) -> list[str]:
+    """pytest options that load mcptest's plugin and only what the built-in suite needs.
+
+    The environment's other pytest plugins (asyncio, anyio, respx, Hypothesis') add imports and hooks around each
+    of the suite's items, a third of a many-tool run; none of them serves the suite. ``-p NAME`` loads one anyway.
+    """
+    command = ["--disable-plugin-autoload", "-p", "mcptest.plugin"]
+    if any(arg.split("=")[0] in XDIST_OPTIONS or (arg.startswith("-n") and arg[2:].isdigit()) for arg in pytest_args):
+        command += ["-p", "xdist.plugin"]
+    return command
 
 
 def _open(args: argparse.Namespace) -> tuple[Any, Any]:

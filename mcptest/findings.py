@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import copy
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from mcptest.spec.requirements import Requirement, requirement
@@ -185,14 +186,19 @@ class Finding:
         return self.render()
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (``from_dict`` restores it)."""
-        return asdict(self)
+        """A JSON-ready dict (``from_dict`` restores it): ``dataclasses.asdict`` without copying every string."""
+        data = {name: getattr(self, name) for name in _FIELDS}
+        data["extra"] = copy.deepcopy(self.extra) if self.extra else {}
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         """The Finding ``as_dict`` produced (unknown keys are ignored, so older reports still load)."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def sort_key(finding: Finding) -> tuple[Any, ...]:

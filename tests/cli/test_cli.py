@@ -72,3 +72,15 @@ def test_unreachable_server_is_one_line_not_a_traceback() -> None:
     assert done.returncode == 4
     assert done.stderr.startswith("mcptest: error: cannot connect to http://127.0.0.1:9/mcp")
     assert "Traceback" not in done.stderr
+
+
+def test_check_loads_only_its_own_plugin_and_xdist_or_p_name_on_request() -> None:
+    parallel = mcptest("check", CLEAN, "-k", "BASE-01", "-n", "2")
+    assert parallel.returncode == 0, parallel.stdout[-2000:]
+    assert "bringing up nodes" in parallel.stdout and "1 passed" in parallel.stdout
+    # another installed plugin's option is unknown until -p NAME loads that plugin (--help says so)
+    alone = mcptest("check", CLEAN, "-k", "BASE-01", "--hypothesis-show-statistics")
+    assert alone.returncode == 4 and "unrecognized arguments: --hypothesis-show-statistics" in alone.stderr
+    loaded = mcptest("check", CLEAN, "-k", "BASE-01", "-p", "hypothesispytest", "--hypothesis-show-statistics")
+    assert loaded.returncode == 0, loaded.stdout[-2000:]
+    assert "add -p NAME" in " ".join(mcptest("--help").stdout.split())
