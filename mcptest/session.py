@@ -1,7 +1,8 @@
-"""A synchronous MCP session over the SDK's ``mcp.Client`` (behind an anyio blocking portal), every call bounded."""
+"""A synchronous MCP session over the SDK's ``mcp.Client`` (on an anyio blocking portal's loop), every call bounded."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import math
@@ -89,6 +90,10 @@ async def _opened_within(transport: Any, timeout: float, why: str) -> AsyncItera
     raise TimeoutError(why)
 
 
+async def _running_loop() -> asyncio.AbstractEventLoop:
+    return asyncio.get_running_loop()
+
+
 def _leaf(exc: BaseException) -> BaseException:
     """The first real error inside (nested) exception groups."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
@@ -117,6 +122,7 @@ class Session:
             # the SDK bounds the handshake itself with read_timeout_seconds (a cancel scope cannot span the
             # client's own task groups, so no outer fail_after here)
             self.client = self._stack.enter_context(self.portal.wrap_async_context_manager(client))
+            self._loop: asyncio.AbstractEventLoop = self.portal.call(_running_loop)
         except BaseException as exc:
             tail = self.stderr_tail()
             self._stack.close()
@@ -148,11 +154,17 @@ class Session:
             with anyio.fail_after(self.timeout):
                 return await func(*args, **kwargs)
 
+        # straight onto the portal's asyncio loop: BlockingPortal.call spawns each call into its task group, a third
+        # of the time of a tool call to an in-process server (benchmarks/session_vs_client.py)
+        future = asyncio.run_coroutine_threadsafe(bounded(), self._loop)
         try:
-            return self.portal.call(bounded)
+            return future.result()
         except TimeoutError:
             name = getattr(func, "__name__", "call")
             raise SessionError(f"{name} did not finish within {self.timeout:g} s{self.stderr_tail()}") from None
+        except BaseException:
+            future.cancel()  # e.g. KeyboardInterrupt while waiting: the call must not go on alone
+            raise
 
     def list_all(self, kind: str) -> list[Any]:
         """Every item of a listing, all pages: ``kind`` is tools, resources, resource_templates or prompts."""

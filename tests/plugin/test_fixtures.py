@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from mcptest.session import Session, SessionError
 from tests.conftest import SERVERS, http_target, stdio_target
 
 FIXTURES = ("mcp_target", "mcp_server", "mcp_server_env", "mcp_session", "mcp_client", "mcp_connect", "mcp_wire",
@@ -161,3 +164,12 @@ def test_mcp_fuzz_fixture_finds_a_crash_and_honours_its_marker(pytester: pytest.
                                 "--mcp-fuzz-budget", "120")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*[[]FUZZ-01[]] SHOULD*", "*minimal input: {\"text\": \"\\u00*\"}*"])
+
+
+def test_a_call_that_never_answers_is_a_session_error_and_the_session_goes_on() -> None:
+    with Session(stdio_target("robust_hang_on_tool_call.py"), timeout=2.0) as session:
+        started = time.monotonic()
+        with pytest.raises(SessionError, match="call_tool did not finish within 2 s"):
+            session.call_tool("echo", {"text": "never"})
+        assert time.monotonic() - started < 2.0 + 5.0
+        assert session.call_tool("add", {"a": 2, "b": 3}).structured_content == {"sum": 5}
