@@ -122,8 +122,8 @@ OPTIONS: tuple[Option, ...] = (
            "(skipped by default).", False, _bool, "flag"),
     Option("fuzz_examples", "Hypothesis examples per tool and property when fuzzing, spread over the protocol "
            "versions checked, each drawing its own (default 25; 0 turns fuzzing off).", 25, _count, metavar="N"),
-    Option("fuzz_budget", "Seconds of fuzzing per tool and property (valid or invalid arguments), "
-           "default 5.", 5.0, _positive, metavar="SECONDS"),
+    Option("fuzz_budget", "Seconds of fuzzing per tool and property (valid or invalid arguments), spread over "
+           "the protocol versions checked (default 5).", 5.0, _positive, metavar="SECONDS"),
     Option("fuzz_all", "Also fuzz tools annotated destructiveHint or openWorldHint.", False, _bool, "flag"),
     Option("stateful", "Also drive stateful call sequences over the safe tools (STATE-*).", False, _bool, "flag"),
     Option("seed", "Seed for fuzzing; per-tool seeds derive from it "
@@ -183,7 +183,7 @@ class Settings:
         if self.seed is not None:
             parts.append(f"seed={self.seed}")
         parts.append(f"fuzz-examples={self.fuzz_examples} per tool and property over the versions checked")
-        parts.append(f"fuzz-budget={self.fuzz_budget:g}s per tool and property")
+        parts.append(f"fuzz-budget={self.fuzz_budget:g}s per tool and property over the versions checked")
         if self.stateful:
             parts.append("stateful=on")
         if self.baseline:

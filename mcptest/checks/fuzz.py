@@ -56,6 +56,7 @@ def regression_test(tool: str, arguments: dict[str, Any], failure: FuzzFailure) 
 def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzStats:
     """Fuzz ``tool`` in ``mode`` within the budget; raises NotApplicable or a Violation naming the minimal failing
     input, else returns what ran and notes it on the Finding when the search was cut short."""
+    from mcptest.fuzz.budget import fuzz_budget
     from mcptest.fuzz.runner import fuzz_tool
     from mcptest.fuzz.schema import UnsupportedSchema
 
@@ -66,13 +67,15 @@ def fuzz_tool_check(ctx: CheckContext, tool: dict[str, Any], mode: str) -> FuzzS
     if again is not None:
         raise again
     seed = ctx.settings.seed or 0
-    # the versions checked share the examples, each drawing different ones (its version salts the seed, so
-    # --mcp-seed with --mcp-protocol VERSION draws them again): fuzzing judges the tool, and a second version
-    # re-sending the same inputs would double the cost and show nothing new
-    examples = -(-ctx.settings.fuzz_examples // max(1, ctx.state.fuzz_share))
+    # the versions checked share the examples and the time, each drawing different ones (its version salts the
+    # seed, so --mcp-seed with --mcp-protocol VERSION draws them again): fuzzing judges the tool, and a second
+    # version re-sending the same inputs would double the cost and show nothing new
+    share = max(1, ctx.state.fuzz_share)
+    examples = -(-ctx.settings.fuzz_examples // share)
     try:
         failure, stats = fuzz_tool(ctx, tool, mode,  # type: ignore[arg-type]
-                                   examples=examples, seed=seed, salt=ctx.version)
+                                   examples=examples, seed=seed, salt=ctx.version,
+                                   budget=fuzz_budget(ctx.settings) / share)
     except UnsupportedSchema as exc:
         raise NotApplicable(f"cannot generate {mode} arguments: {exc.reason}") from None
     _note_stats(ctx, stats)

@@ -205,6 +205,14 @@ def test_a_budget_that_cuts_the_search_short_is_noted_on_the_passing_finding() -
         assert 0 < ran < 5000 and found.render() == note
 
 
+def test_versions_checked_share_the_budget_as_they_share_the_examples() -> None:
+    """A dual-era server is fuzzed at both versions, each with half the examples and half the seconds: the budget
+    is per tool and property, not per version (a slow tool otherwise cost twice the budget, once per version)."""
+    result = _fuzz(stdio_target("clean_dual.py"), tools=("echo",), fuzz_budget=0.5, fuzz_examples=5000)
+    assert result.versions == ["2025-11-25", "2026-07-28"]
+    notes = {(f.check, f.version): f.extra.get("note", "") for f in result.findings if f.item == "echo"}
+    assert len(notes) == 4 and all(" of 2500 examples within the 0.25 s budget" in n for n in notes.values()), notes
+
 def test_a_schema_with_endless_invalid_inputs_is_never_called_exhausted() -> None:
     """echo forbids other properties, so there is no end of invalid inputs, but every Hypothesis run starts with
     cases that repeat the previous run's: those must not end the search as if the schema had run dry."""
