@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import shlex
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +14,7 @@ from mcptest.checks.base import CheckContext
 from mcptest.checks.examples import busy_arguments, example_arguments
 from mcptest.findings import NotApplicable
 from mcptest.wire import Reply, RequestTimeout, Wire
-from mcptest.wire.base import WireError, dumps
+from mcptest.wire.base import Call, WireError, dumps
 from mcptest.wire.http import HTTP_STATUS_KEY
 
 
@@ -214,6 +216,37 @@ def slow_call(ctx: CheckContext, at_least: float) -> ToolCall | None:
     calls = slow_calls(ctx, at_least)
     return calls[0] if calls else None
 
+
+CONTROL_GRACE = 0.5
+"""Seconds a cancelled call's answer may trail its control call's answer and still count as an answer the server
+sent although it had read the cancellation (both calls do the same work; the cancelled one started first)."""
+
+
+def answered_despite_cancel(wire: Wire, call: Call, slow: ToolCall, answered: Callable[[Reply], bool]) -> bool:
+    """Whether ``call`` (``slow``'s tool and arguments again, its cancellation read by the server) gets an answer
+    (``answered``) by the time a server that went on with it would have sent one.
+
+    That time is an event, not a guess: a control call of the same tool and arguments, sent now and not cancelled,
+    is answered after the same work, so the cancelled call, begun earlier, would be answered by then
+    (``CONTROL_GRACE`` allows for jitter). A control that fails, or answers in under half ``slow``'s duration, shows
+    nothing: the wait is then one and a half times that duration plus a second, as it always is at most.
+    """
+    window = slow.seconds * 1.5 + 1.0
+    started = time.monotonic()
+    control = wire.begin(wire.message("tools/call", slow.params()))
+    try:
+        call.wait_for(lambda reply: answered(reply) or control.done, window)
+        if not answered(call.reply):
+            left = window - (time.monotonic() - started)
+            if control.done and control.reply.ok and control.reply.seconds >= 0.5 * slow.seconds:
+                left = min(left, CONTROL_GRACE)
+            if left > 0:
+                call.wait_for(answered, left)
+        return answered(call.reply)
+    finally:
+        # the control runs to its end: abandoned in flight, its progress notifications would concern no request
+        control.wait_for(lambda _: False, max(0.0, window - (time.monotonic() - started)))
+        control.abandon()
 
 def safe_tools(ctx: CheckContext) -> list[dict[str, Any]]:
     """The discovered tools the suite may call."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
-from mcptest.checks.calls import callable_tool, safe_tools, slow_calls
+from mcptest.checks.calls import answered_despite_cancel, callable_tool, safe_tools, slow_calls
 from mcptest.findings import NotApplicable
 from mcptest.wire import HttpWire, RequestTimeout, Wire
 from mcptest.wire.base import WireError
@@ -115,7 +115,7 @@ def cancelled_request_silent(ctx: CheckContext) -> None:
         call.abandon()
         raise NotApplicable(f"the call of {slow.name!r} finished before the server read its cancellation")
     settled = len(_progress_for(call.reply.notifications, token))
-    answered = call.wait_for(lambda reply: bool(reply.response), slow.seconds * 1.5 + 1.0)
+    answered = answered_despite_cancel(wire, call, slow, lambda reply: bool(reply.response))
     late = _progress_for(call.reply.notifications, token)[settled:]
     call.abandon()
     if answered:

@@ -6,9 +6,10 @@ import time
 from typing import Any
 
 from mcptest.checks.base import CheckContext, check, show
-from mcptest.checks.resources import valid_template
-from mcptest.checks.calls import busy_call, example_calls, safe_tools, slow_call, slow_calls
+from mcptest.checks.calls import (answered_despite_cancel, busy_call, example_calls, safe_tools, slow_call,
+                                  slow_calls)
 from mcptest.checks.jsonrpc import cheap_method
+from mcptest.checks.resources import valid_template
 from mcptest.discovery import LISTS
 from mcptest.findings import NotApplicable
 from mcptest.wire import Reply, Wire
@@ -174,8 +175,7 @@ def cancelled_call(ctx: CheckContext, req_id: str) -> None:
         call.abandon()
         raise NotApplicable(f"the call of {slow.name!r} finished before the server had read its cancellation (its "
                             "result came before the answer to a request sent after the cancellation)")
-    # the call took slow.seconds when not cancelled: a result within one and a half times that is the answer to it
-    answered = call.wait_for(lambda reply: "result" in reply.response, slow.seconds * 1.5 + 1.0)
+    answered = answered_despite_cancel(wire, call, slow, lambda reply: "result" in reply.response)
     late = time.monotonic() - read
     call.abandon()
     if answered and late < TOO_LATE:
