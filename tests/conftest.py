@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpcore2  # noqa: F401 - see the comment below
 import psutil
@@ -65,3 +66,35 @@ def no_leftover_processes() -> object:
             proc.kill()
         if described:
             pytest.fail("processes left running after the test:\n  " + "\n  ".join(described))
+
+
+SHARED_SET_UP = {
+    "tests/docker/": "docker-images",  # the example and HTTP images, built once per session
+    "tests/report/": "report-run",  # one `mcptest check` writing every report kind, read by every report test
+    "tests/reference_server/test_docker_image.py": "reference-image",  # the reference server's image build
+    "tests/reference_server/test_official_conformance.py": "official-conformance",
+    "tests/reference_server/test_modern_era.py": "modern-reference-server",
+    "tests/reference_server/test_sse_transport.py": "sse-reference-server",
+    "tests/plugin/test_peer_plugins.py": "peer-wheels",
+}
+"""Tests that share a session- or module-scoped set-up, by node id prefix: under ``-n`` each prefix's tests go to one
+worker, so the set-up is done once."""
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``-n N`` (``--dist load``), hand out every test on its own, except that the tests of one shared set-up
+    (``SHARED_SET_UP``) go to one worker together, those groups first.
+
+    xdist's ``load`` hands out chunks of consecutive tests, so one worker could be left with a queue of slow ones
+    while the others idled (a 116 s tail in a 712 s run); ``loadgroup`` would do this with ``xdist_group`` marks,
+    but in xdist 3.8.0 it splits even a module-level mark's tests across workers.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedSetUpScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((group for prefix, group in SHARED_SET_UP.items() if nodeid.startswith(prefix)), nodeid)
+
+    return SharedSetUpScheduling(config, log)
