@@ -248,6 +248,7 @@ def answered_despite_cancel(wire: Wire, call: Call, slow: ToolCall, answered: Ca
         control.wait_for(lambda _: False, max(0.0, window - (time.monotonic() - started)))
         control.abandon()
 
+
 def safe_tools(ctx: CheckContext) -> list[dict[str, Any]]:
     """The discovered tools the suite may call."""
     return [t for t in ctx.surface.items("tools") if ctx.tool_call_blocked(t) is None]
