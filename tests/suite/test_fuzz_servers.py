@@ -213,6 +213,7 @@ def test_versions_checked_share_the_budget_as_they_share_the_examples() -> None:
     notes = {(f.check, f.version): f.extra.get("note", "") for f in result.findings if f.item == "echo"}
     assert len(notes) == 4 and all(" of 2500 examples within the 0.25 s budget" in n for n in notes.values()), notes
 
+
 def test_a_schema_with_endless_invalid_inputs_is_never_called_exhausted() -> None:
     """echo forbids other properties, so there is no end of invalid inputs, but every Hypothesis run starts with
     cases that repeat the previous run's: those must not end the search as if the schema had run dry."""
