@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import os
 import shlex
 import threading
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +27,28 @@ def target_from_settings(settings: Settings, env: dict[str, str] | None = None) 
         raise LaunchError("no MCP server given: pass --mcp-server TARGET (or set mcp_server / MCPTEST_SERVER)")
     headers = tuple(parse_header(h) for h in settings.header)
     return parse_target(settings.server, launch=settings.launch, headers=headers, env=tuple((env or {}).items()))
+
+
+def _all_at_once(steps: list[Callable[[], object]]) -> None:
+    """Run ``steps`` at once (the first in this thread) and wait for all of them (each is bounded: stopping a
+    process ends in SIGKILL); the first error, if any, is raised then."""
+    errors: list[BaseException] = []
+
+    def run(step: Callable[[], object]) -> None:
+        try:
+            step()
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(step,), name="mcptest-close", daemon=True) for step in steps[1:]]
+    for thread in threads:
+        thread.start()
+    if steps:
+        run(steps[0])
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 class ServerHandle:
@@ -198,16 +222,19 @@ class ServerHandle:
             if wire in self._wires:
                 self._wires.remove(wire)
 
+    def forget_all(self, wires: list[Wire | None]) -> None:
+        """``forget`` each of ``wires`` (None is skipped) at once: servers that ignore the end of their input cost
+        one grace period, not one each."""
+        _all_at_once([functools.partial(self.forget, wire) for wire in wires if wire is not None])
+
     def close(self) -> None:
         """Close every wire and stop every process this handle started."""
         with self._lock:
             wires, warm = list(self._wires), list(self._warm)
             self._wires.clear()
             self._warm.clear()
-        for wire in wires:
-            wire.close()
-        for process in warm:  # never written to: nothing to wait for
-            process.stop(grace=0.2)
+        # at once, as forget_all (warm processes were never written to: nothing to wait for)
+        _all_at_once([wire.close for wire in wires] + [functools.partial(p.stop, grace=0.2) for p in warm])
         if self.http_server is not None:
             self.http_server.stop()
         if self.container is not None:

@@ -162,7 +162,5 @@ class Lane:
         self.wire = wire
 
     def close(self) -> None:
-        for wire in (self.wire, self.kept):
-            if wire is not None:
-                self.state.handle.forget(wire)
+        self.state.handle.forget_all([self.wire, self.kept])
         self.wire = self.kept = None

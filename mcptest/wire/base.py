@@ -438,7 +438,6 @@ class Wire(ABC):
                     silent.wire = self
                     raise silent
                 self._cond.wait(left)
-        pending.reply.seconds = time.monotonic() - pending.started
         return pending.reply
 
     def _wait_until(self, pending: _Pending, predicate: Any, timeout: float) -> bool:
@@ -477,6 +476,7 @@ class Wire(ABC):
                     if pending.token is not None:
                         self._by_token.pop(_id_key(pending.token), None)
                     pending.reply.response = message
+                    pending.reply.seconds = time.monotonic() - pending.started  # on arrival, whoever waits
                     pending.done = True
             elif isinstance(message, dict) and isinstance(message.get("method"), str) and "id" in message:
                 self.server_requests.append(message)

@@ -14,6 +14,7 @@ from mcptest.launch.process import LaunchError, ServerProcess
 from mcptest.launch.wait import port_open, wait_until
 from mcptest.settings import Settings
 from mcptest.target import parse_target
+from tests.conftest import SERVERS
 
 PY = sys.executable
 NEVER_READY = (f"{PY} -c \"import sys, threading; print('booting slowly', file=sys.stderr, flush=True); "
@@ -156,3 +157,25 @@ def test_wait_until_uses_the_injected_clock() -> None:
 
     assert wait_until(lambda: False, 3, interval=0, clock=clock) == "not ready within 3 s"
     assert wait_until(lambda: False, 60, interval=0, abort=lambda: "it died") == "it died"
+
+
+def test_a_handle_stops_servers_that_ignore_the_end_of_their_input_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each such server is given the whole grace period before SIGTERM; one after another, three would take three."""
+    spans: list[tuple[float, float, int | None]] = []
+    stop = ServerProcess.stop
+
+    def timed(process: ServerProcess, grace: float = 2.0) -> int | None:
+        started = time.monotonic()
+        code = stop(process, grace)
+        spans.append((started, time.monotonic(), code))
+        return code
+
+    monkeypatch.setattr(ServerProcess, "stop", timed)
+    settings = Settings(server=f"{PY} {SERVERS / 'life09_ignores_stdin_eof.py'}", timeout=10.0)
+    handle = ServerHandle(parse_target(settings.server), settings)
+    handle.start()
+    wires = [handle.open() for _ in range(3)]
+    assert all(wire.initialize("2025-11-25").ok for wire in wires)
+    handle.close()
+    assert len(spans) == 3 and all(code is not None and code < 0 for *_, code in spans)  # each needed a signal
+    assert max(start for start, _, _ in spans) < min(end for _, end, _ in spans), spans  # their waits overlapped

@@ -81,6 +81,15 @@ def test_progress_notifications_reach_their_own_request_only(wire: Wire) -> None
     assert tokens == {slow.request["params"]["_meta"]["progressToken"]}
 
 
+def test_a_call_only_watched_knows_how_long_its_answer_took(wire: Wire) -> None:
+    slow = wire.begin(wire.message("tools/call", SLOW))
+    assert slow.wait_for(lambda reply: bool(reply.response), 5.0)  # watched, never wait()ed
+    assert slow.reply.ok and slow.reply.seconds > 0.5  # about 1 s of work (CANC-01's control call relies on this)
+    ping = wire.begin(wire.message("ping"))
+    wire.request("ping")  # answered after the first ping: that one's duration was taken when it arrived
+    assert ping.done and 0 < ping.reply.seconds < slow.reply.seconds
+
+
 def test_late_progress_of_an_abandoned_request_goes_to_no_other_request(wire: Wire) -> None:
     first = wire.begin(wire.message("tools/call", SLOW))
     assert first.wait_for(lambda reply: bool(reply.notifications), 5.0)  # it runs and reports progress
