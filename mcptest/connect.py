@@ -9,6 +9,7 @@ import os
 import shlex
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,25 +31,12 @@ def target_from_settings(settings: Settings, env: dict[str, str] | None = None) 
 
 
 def _all_at_once(steps: list[Callable[[], object]]) -> None:
-    """Run ``steps`` at once (the first in this thread) and wait for all of them (each is bounded: stopping a
-    process ends in SIGKILL); the first error, if any, is raised then."""
-    errors: list[BaseException] = []
-
-    def run(step: Callable[[], object]) -> None:
-        try:
-            step()
-        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(step,), name="mcptest-close", daemon=True) for step in steps[1:]]
-    for thread in threads:
-        thread.start()
-    if steps:
-        run(steps[0])
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+    """Run ``steps`` at once and wait for all of them (each is bounded: stopping a process ends in SIGKILL); the
+    first error, if any, is raised then."""
+    with ThreadPoolExecutor(max_workers=max(len(steps), 1), thread_name_prefix="mcptest-close") as pool:
+        futures = [pool.submit(step) for step in steps]
+    for future in futures:
+        future.result()
 
 
 class ServerHandle:

@@ -245,7 +245,7 @@ def answered_despite_cancel(wire: Wire, call: Call, slow: ToolCall, answered: Ca
         return answered(call.reply)
     finally:
         # the control runs to its end: abandoned in flight, its progress notifications would concern no request
-        control.wait_for(lambda _: False, max(0.0, window - (time.monotonic() - started)))
+        control.wait_for(lambda reply: bool(reply.response), max(0.0, window - (time.monotonic() - started)))
         control.abandon()
 
 
